@@ -1,0 +1,18 @@
+from .plan import Action, Department, Measure, Pillar, Plan, TargetGroup
+from .reports import AuditEntry, Evidence, Report
+from .targets import ReportedFigure, Scale, Target
+
+__all__ = [
+    "Action",
+    "AuditEntry",
+    "Department",
+    "Evidence",
+    "Measure",
+    "Pillar",
+    "Plan",
+    "Report",
+    "ReportedFigure",
+    "Scale",
+    "Target",
+    "TargetGroup",
+]

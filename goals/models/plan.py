@@ -1,0 +1,207 @@
+"""The plan's structure: the plan, its pillars, actions, measures and departments."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanManager(models.Manager["Plan"]):
+    def get_by_natural_key(self, year: int) -> Plan:
+        return self.get(year=year)
+
+
+class Plan(models.Model):
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    theme = models.CharField(_("主题活动"), max_length=100, blank=True)
+    positioning = models.CharField(_("定位"), max_length=200, blank=True)
+    mission = models.TextField(_("使命"), blank=True)
+    adopted_on = models.DateField(_("通过日期"), null=True, blank=True)
+    source = models.TextField(_("来源"), blank=True, help_text=_("发布该计划的文件或报道"))
+    source_clause = models.TextField(_("原文条款"), blank=True)
+
+    objects = PlanManager()
+
+    class Meta:
+        verbose_name = _("工作计划")
+        verbose_name_plural = _("工作计划")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
+    def natural_key(self) -> tuple[int]:
+        return (self.year,)
+
+
+class CodedManager(models.Manager):
+    """Objects identified by (plan year, code): the natural key of everything seeded."""
+
+    def get_by_natural_key(self, year: int, code: str):
+        return self.get(plan__year=year, code=code)
+
+
+class Coded(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, verbose_name=_("工作计划"))
+    code = models.CharField(_("编号"), max_length=20)
+    name = models.CharField(_("名称"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    source_clause = models.TextField(_("原文条款"), blank=True)
+
+    objects = CodedManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def natural_key(self) -> tuple[int, str]:
+        return (*self.plan.natural_key(), self.code)
+
+    natural_key.dependencies = ["goals.plan"]
+
+
+class Pillar(Coded):
+    """One of the four 经开 (实力 / 活力 / 魅力 / 合力)."""
+
+    focus = models.CharField(_("聚焦"), max_length=100, blank=True)
+
+    class Meta(Coded.Meta):
+        verbose_name = _("四个经开")
+        verbose_name_plural = _("四个经开")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="pillar_code_unique_in_plan"),
+        ]
+
+
+class Action(Coded):
+    """One of the seven major actions (七大行动)."""
+
+    summary = models.TextField(_("概述"), blank=True)
+    pillars = models.ManyToManyField(
+        Pillar,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("所属经开"),
+        help_text=_("原文未将行动归入某个经开;由管理员按需关联。"),
+    )
+    weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2, default=1)
+
+    class Meta(Coded.Meta):
+        verbose_name = _("重大行动")
+        verbose_name_plural = _("七大行动")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="action_code_unique_in_plan"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="action_weight_positive"),
+        ]
+
+
+class TargetGroup(Coded):
+    """What a target belongs to: a measure of an action, or a livelihood project.
+
+    Measure (here) and projects.Project extend this table, so a target points at
+    exactly one group through one non-null foreign key, and goals never imports projects.
+    """
+
+    class Kind(models.TextChoices):
+        MEASURE = "measure", _("举措")
+        PROJECT = "project", _("民生实事")
+
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2, default=1)
+
+    class Meta(Coded.Meta):
+        verbose_name = _("目标归属")
+        verbose_name_plural = _("目标归属")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="targetgroup_code_unique_in_plan"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="targetgroup_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["measure", "project"]), name="targetgroup_kind_valid"
+            ),
+        ]
+
+
+class Measure(TargetGroup):
+    """A measure (举措) of an action paragraph, or of the 合力经开 paragraph."""
+
+    action = models.ForeignKey(
+        Action,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="measures",
+        verbose_name=_("所属行动"),
+    )
+    pillar = models.ForeignKey(
+        Pillar,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="measures",
+        verbose_name=_("所属经开"),
+        help_text=_("仅用于原文直接列在某个经开之下的举措(如合力经开的五项举措)。"),
+    )
+
+    class Meta:
+        verbose_name = _("举措")
+        verbose_name_plural = _("举措")
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(action__isnull=False) & Q(pillar__isnull=True))
+                | (Q(action__isnull=True) & Q(pillar__isnull=False)),
+                name="measure_has_one_parent",
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.action_id is None) == (self.pillar_id is None):
+            raise ValidationError(_("举措须且只能属于一个行动或一个经开。"))
+        if self.kind != TargetGroup.Kind.MEASURE:
+            raise ValidationError({"kind": _("举措的类别必须为「举措」。")})
+
+
+class DepartmentManager(models.Manager["Department"]):
+    def get_by_natural_key(self, name: str) -> Department:
+        return self.get(name=name)
+
+
+class Department(models.Model):
+    class Kind(models.TextChoices):
+        TOWN = "town", _("镇")
+        SUBDISTRICT = "subdistrict", _("街道")
+        BUREAU = "bureau", _("局办")
+        OTHER = "other", _("其他")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    source_clause = models.TextField(_("原文出处"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="departments",
+        verbose_name=_("成员"),
+        help_text=_("可为本单位负责的目标填报进度的工作人员。"),
+    )
+
+    objects = DepartmentManager()
+
+    class Meta:
+        verbose_name = _("责任单位")
+        verbose_name_plural = _("责任单位")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)

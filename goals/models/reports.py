@@ -1,0 +1,187 @@
+"""Progress reports, their evidence, and the audit trail of every change."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .targets import Target
+
+
+class ReportQuerySet(models.QuerySet):
+    def approved(self) -> ReportQuerySet:
+        return self.filter(state=Report.State.APPROVED)
+
+    def pending(self) -> ReportQuerySet:
+        return self.filter(state=Report.State.SUBMITTED)
+
+    def as_of(self, day: datetime.date) -> ReportQuerySet:
+        """Reports that stood on `day`: dated on or before it, and approved by its end."""
+        return self.filter(as_of__lte=day)
+
+    def for_plan(self, plan) -> ReportQuerySet:
+        return self.filter(target__plan=plan)
+
+
+class Report(models.Model):
+    """The cumulative value of a target to date, as one official reported it.
+
+    Appended, never overwritten: a correction is a new report. The target's current
+    value is its latest approved report by as-of date (then by creation).
+    """
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("待审核")
+        APPROVED = "approved", _("已通过")
+        RETURNED = "returned", _("已退回")
+
+    target = models.ForeignKey(
+        Target, on_delete=models.PROTECT, related_name="reports", verbose_name=_("目标")
+    )
+    value = models.DecimalField(
+        _("累计完成值"),
+        max_digits=16,
+        decimal_places=4,
+        help_text=_("截至填报日期的累计实际数(如 10500 人,不按「万」折算);里程碑为完成百分比 0–100"),
+    )
+    as_of = models.DateField(_("截至日期"))
+    note = models.TextField(_("说明"), blank=True, max_length=2000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("填报人"),
+    )
+    created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.SUBMITTED)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_reports",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回理由"), blank=True)
+    revises = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        verbose_name=_("更正的报告"),
+    )
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("进度报告")
+        verbose_name_plural = _("进度报告")
+        ordering = ["-as_of", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="report_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(state__in=["submitted", "approved", "returned"]), name="report_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="submitted") | (Q(reviewer__isnull=False) & Q(reviewed_at__isnull=False)),
+                name="report_reviewed_has_reviewer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="returned") | ~Q(return_reason=""),
+                name="report_returned_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["target", "state", "as_of"], name="report_target_state_asof_idx"),
+            models.Index(fields=["state", "created_at"], name="report_state_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target.code} {self.value} @ {self.as_of} ({self.get_state_display()})"
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()
+    return f"evidence/{instance.report.target.plan.year}/{instance.report_id}/{instance.sha256[:16]}{suffix}"
+
+
+class Evidence(models.Model):
+    """A file (image or PDF) backing a report; type and size are checked by the form."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("报告")
+    )
+    file = models.FileField(_("文件"), upload_to=evidence_path)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=50)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when: submissions, reviews and assignment changes."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("提交报告")
+        APPROVE = "approve", _("审核通过")
+        RETURN = "return", _("退回报告")
+        ASSIGN = "assign", _("调整分工")
+        EDIT = "edit", _("修改")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("操作人"),
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    target = models.ForeignKey(
+        Target,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("目标"),
+    )
+    report = models.ForeignKey(
+        Report,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("报告"),
+    )
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"
