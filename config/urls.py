@@ -1,8 +1,16 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+# Language is in the URL (/en/… for English, none for Chinese) so that public pages
+# switch language with a plain link, carry no CSRF token and cache per URL.
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include("goals.urls")),
+    *i18n_patterns(path("", include("goals.urls")), prefix_default_language=False),
 ]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,18 @@
+from django import template
+
+from goals import formatting
+
+register = template.Library()
+
+register.filter("plain", formatting.plain)
+register.filter("target_text", formatting.target_text)
+
+
+@register.simple_tag
+def scaled(value, scale, unit):
+    return formatting.scaled(value, scale, unit)
+
+
+@register.filter
+def in_target_scale(value, target):
+    return formatting.in_target_scale(value, target)
