@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from goals.progress import Kind
+
 from .plan import Coded, CodedManager, Department, Plan, TargetGroup
 
 
@@ -46,13 +48,7 @@ class TargetManager(CodedManager.from_queryset(TargetQuerySet)):
 class Target(Coded):
     """One measurable commitment of the plan, of one of six kinds (see DESIGN.md)."""
 
-    class Kind(models.TextChoices):
-        AT_LEAST = "at_least", _("不少于")
-        RANGE = "range", _("区间")
-        ABOUT = "about", _("左右")
-        LEVEL = "level", _("达到水平")
-        AT_MOST = "at_most", _("不超过")
-        MILESTONE = "milestone", _("里程碑")
+    Kind = Kind
 
     group = models.ForeignKey(
         TargetGroup, on_delete=models.CASCADE, related_name="targets", verbose_name=_("所属项目或举措")

@@ -1,0 +1,241 @@
+"""Evaluate a whole plan as of a day: every target's status and every rollup.
+
+Loads everything in a fixed number of queries (targets, latest approved reports,
+groups, actions, action–pillar links, pillars), whatever the plan's size, then applies
+the pure rules of goals.progress.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from goals import progress
+from goals.models import Action, Pillar, Plan, Report, Target, TargetGroup
+from goals.progress import Status
+
+
+def spec_for(target: Target) -> progress.Spec:
+    scale = 1 if target.kind == Target.Kind.MILESTONE else target.scale
+    return progress.Spec(
+        kind=target.kind,
+        value=target.in_base_units(target.target_value),
+        upper=target.in_base_units(target.target_upper),
+        baseline=None if target.baseline_value is None else target.baseline_value * scale,
+        tolerance_percent=target.tolerance_percent,
+        start=target.period_start,
+        due=target.due,
+    )
+
+
+@dataclass
+class TargetProgress:
+    target: Target
+    value: Decimal | None
+    as_of: datetime.date | None
+    report_id: int | None
+    percent: Decimal | None
+    expected: Decimal
+    status: Status
+    stale: bool
+    exceeded: bool
+    children: list[TargetProgress] = field(default_factory=list)
+
+    @property
+    def percent_display(self) -> Decimal | None:
+        return progress.rounded(self.percent)
+
+    @property
+    def is_ceiling(self) -> bool:
+        return self.target.kind == Target.Kind.AT_MOST
+
+
+@dataclass
+class Rollup:
+    """A project, measure, action, pillar or the whole plan, and how it stands."""
+
+    kind: str
+    code: str
+    name: str
+    weight: Decimal
+    obj: object = None
+    targets: list[TargetProgress] = field(default_factory=list)
+    parts: list[Rollup] = field(default_factory=list)
+    percent: Decimal | None = None
+    counts: Counter = field(default_factory=Counter)
+    stale: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def percent_display(self) -> Decimal | None:
+        return progress.rounded(self.percent)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.targets and not self.parts
+
+    def all_targets(self) -> list[TargetProgress]:
+        """Top-level targets of this rollup and of its parts, in order."""
+        found = list(self.targets)
+        for part in self.parts:
+            found.extend(part.all_targets())
+        return found
+
+    def _finish(self) -> Rollup:
+        items = [(tp.target.weight, tp.percent) for tp in self.targets]
+        items += [(part.weight, part.percent) for part in self.parts]
+        self.percent = progress.weighted_average(items)
+        for tp in self.targets:
+            self.counts[tp.status] += 1
+            self.stale += tp.stale
+        for part in self.parts:
+            self.counts.update(part.counts)
+            self.stale += part.stale
+        return self
+
+
+@dataclass
+class PlanProgress:
+    plan: Plan
+    day: datetime.date
+    targets: dict[int, TargetProgress]
+    groups: dict[int, Rollup]
+    projects: list[Rollup]
+    actions: list[Rollup]
+    pillars: list[Rollup]
+    overall: Rollup
+
+    def top_level(self) -> list[TargetProgress]:
+        return [tp for tp in self.targets.values() if tp.target.parent_id is None]
+
+    def latest_report_day(self) -> datetime.date | None:
+        days = [tp.as_of for tp in self.targets.values() if tp.as_of]
+        return max(days, default=None)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def latest_approved(plan: Plan, day: datetime.date) -> dict[int, dict]:
+    """Each target's latest approved report dated on or before `day`, in one query."""
+    ranked = (
+        Report.objects.approved()
+        .filter(target__plan=plan, as_of__lte=day)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("target_id")],
+                order_by=[F("as_of").desc(), F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank=1)
+        .values("id", "target_id", "value", "as_of")
+    )
+    return {row["target_id"]: row for row in ranked}
+
+
+def evaluate_target(target: Target, report: dict | None, day: datetime.date) -> TargetProgress:
+    spec = spec_for(target)
+    value = report["value"] if report else None
+    as_of = report["as_of"] if report else None
+    done = progress.is_done(spec, value) and target.kind != Target.Kind.AT_MOST
+    return TargetProgress(
+        target=target,
+        value=value,
+        as_of=as_of,
+        report_id=report["id"] if report else None,
+        percent=progress.percent_complete(spec, value),
+        expected=progress.expected_percent(spec.start, spec.due, day),
+        status=progress.status(spec, value, day, Decimal(settings.PACE_TOLERANCE_POINTS)),
+        stale=progress.is_stale(spec, as_of, day, settings.STALE_AFTER_DAYS, done),
+        exceeded=progress.is_exceeded(spec, value),
+    )
+
+
+def evaluate_plan(plan: Plan, day: datetime.date | None = None) -> PlanProgress:
+    day = day or today()
+    targets = list(
+        Target.objects.filter(plan=plan).select_related("lead_department").order_by("order", "code", "id")
+    )
+    reports = latest_approved(plan, day)
+    groups = list(TargetGroup.objects.filter(plan=plan).select_related("measure").order_by("order", "code"))
+    actions = list(Action.objects.filter(plan=plan).order_by("order", "code"))
+    links = list(
+        Action.pillars.through.objects.filter(action__plan=plan).values_list("action_id", "pillar_id")
+    )
+    pillars = list(Pillar.objects.filter(plan=plan).order_by("order", "code"))
+
+    group_by_id = {g.id: g for g in groups}
+    evaluated: dict[int, TargetProgress] = {}
+    for target in targets:
+        target.plan = plan
+        target.group = group_by_id[target.group_id]
+        evaluated[target.id] = evaluate_target(target, reports.get(target.id), day)
+
+    group_rollups = {
+        g.id: Rollup(kind=g.kind, code=g.code, name=g.name, weight=g.weight, obj=g) for g in groups
+    }
+    for tp in evaluated.values():
+        if tp.target.parent_id is None:
+            group_rollups[tp.target.group_id].targets.append(tp)
+        elif tp.target.parent_id in evaluated:
+            evaluated[tp.target.parent_id].children.append(tp)
+    for rollup in group_rollups.values():
+        rollup._finish()
+
+    action_rollups = {
+        a.id: Rollup(kind="action", code=a.code, name=a.name, weight=a.weight, obj=a) for a in actions
+    }
+    pillar_rollups = {
+        p.id: Rollup(kind="pillar", code=p.code, name=p.name, weight=Decimal(1), obj=p) for p in pillars
+    }
+    loose_measures: list[Rollup] = []
+    for g in groups:
+        if g.kind != TargetGroup.Kind.MEASURE:
+            continue
+        measure = g.measure
+        if measure.action_id:
+            action_rollups[measure.action_id].parts.append(group_rollups[g.id])
+        else:
+            pillar_rollups[measure.pillar_id].parts.append(group_rollups[g.id])
+            loose_measures.append(group_rollups[g.id])
+    for rollup in action_rollups.values():
+        rollup._finish()
+    linked: dict[int, list[Rollup]] = {}
+    for action_id, pillar_id in links:
+        linked.setdefault(pillar_id, []).append(action_rollups[action_id])
+    for pillar_id, rollup in pillar_rollups.items():
+        rollup.parts[:0] = sorted(linked.get(pillar_id, []), key=lambda r: (r.obj.order, r.code))
+    for rollup in pillar_rollups.values():
+        rollup._finish()
+
+    projects = [group_rollups[g.id] for g in groups if g.kind == TargetGroup.Kind.PROJECT]
+    overall = Rollup(
+        kind="plan",
+        code=str(plan.year),
+        name=plan.title,
+        weight=Decimal(1),
+        obj=plan,
+        parts=[*projects, *action_rollups.values(), *loose_measures],
+    )._finish()
+    return PlanProgress(
+        plan=plan,
+        day=day,
+        targets=evaluated,
+        groups=group_rollups,
+        projects=projects,
+        actions=list(action_rollups.values()),
+        pillars=list(pillar_rollups.values()),
+        overall=overall,
+    )

@@ -1,0 +1,168 @@
+"""Report input: turns what an official types into domain values, or clear errors."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from goals.formatting import plain
+from goals.models import Target
+
+MAX_FILES = 5
+# What an evidence file must start with, per accepted type.
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+}
+EXTENSIONS = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
+# A cumulative value more than this many times the target is a typing slip, not progress.
+ABSURD_FACTOR = 100
+
+
+def sniff_type(upload: UploadedFile) -> str | None:
+    """The accepted type the file really is (by extension and leading bytes), or None."""
+    name = (upload.name or "").lower()
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    expected = EXTENSIONS.get(suffix)
+    if expected is None:
+        return None
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(sig) for sig in SIGNATURES[expected]):
+        return None
+    if expected == "image/webp" and head[8:12] != b"WEBP":
+        return None
+    return expected
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class ReportForm(forms.Form):
+    """A progress report for one target: the cumulative value to date, as of a day."""
+
+    value = forms.DecimalField(
+        label=_("累计完成值"),
+        max_digits=16,
+        decimal_places=4,
+        error_messages={
+            "required": _("请填写累计完成值。"),
+            "invalid": _("请输入数字,例如 120 或 3.5。"),
+            "max_digits": _("数字过长,请检查。"),
+            "max_decimal_places": _("小数最多四位。"),
+            "max_whole_digits": _("数字过大,请检查。"),
+        },
+    )
+    as_of = forms.DateField(
+        label=_("截至日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("请填写截至日期。"), "invalid": _("日期格式应为 2024-06-30。")},
+    )
+    note = forms.CharField(
+        label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence = MultipleFileField(
+        label=_("佐证材料(图片或 PDF)"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.gif,.webp"}),
+    )
+
+    def __init__(self, *args, target: Target, today: datetime.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target = target
+        self.today = today or timezone.localdate()
+        if target.kind == Target.Kind.MILESTONE:
+            self.fields["value"].label = _("完成进度(%)")
+            self.fields["value"].help_text = _("0 到 100;100 表示已完成")
+        else:
+            self.fields["value"].help_text = _("截至该日的累计实际数(单位:%(unit)s),不是本次增量") % {
+                "unit": target.unit or "—"
+            }
+        self.fields["value"].widget.attrs.update({"inputmode": "decimal", "min": "0"})
+        self.fields["as_of"].widget.attrs.update(
+            {"min": target.period_start.isoformat(), "max": self.latest_day().isoformat()}
+        )
+
+    def latest_day(self) -> datetime.date:
+        return min(self.today, self.target.due)
+
+    def clean_value(self) -> Decimal:
+        value: Decimal = self.cleaned_data["value"]
+        target = self.target
+        if value < 0:
+            raise forms.ValidationError(_("累计完成值不能为负数。"))
+        if target.kind == Target.Kind.MILESTONE or target.unit == "%":
+            if value > 100:
+                raise forms.ValidationError(_("百分比不能超过 100。"))
+            return value
+        goal = target.in_base_units(target.target_upper or target.target_value) or Decimal(0)
+        ceiling = max(goal * ABSURD_FACTOR, Decimal(1000))
+        if value > ceiling:
+            raise forms.ValidationError(
+                _("%(value)s 远超目标(%(goal)s),请检查是否多输了位数或填成了「万」以外的单位。")
+                % {"value": plain(value), "goal": plain(goal)}
+            )
+        return value
+
+    def clean_as_of(self) -> datetime.date:
+        day: datetime.date = self.cleaned_data["as_of"]
+        start = self.target.period_start
+        if day < start:
+            raise forms.ValidationError(
+                _("截至日期不能早于计划开始(%(start)s)。") % {"start": start.isoformat()}
+            )
+        if day > self.today:
+            raise forms.ValidationError(_("截至日期不能晚于今天。"))
+        if day > self.target.due:
+            raise forms.ValidationError(
+                _("截至日期不能晚于目标期限(%(due)s)。") % {"due": self.target.due.isoformat()}
+            )
+        return day
+
+    def clean_evidence(self) -> list[tuple[UploadedFile, str]]:
+        files: list[UploadedFile] = self.cleaned_data.get("evidence") or []
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(_("一次最多上传 %(n)s 个文件。") % {"n": MAX_FILES})
+        checked = []
+        limit = settings.EVIDENCE_MAX_BYTES
+        for upload in files:
+            if upload.size > limit:
+                raise forms.ValidationError(
+                    _("文件「%(name)s」超过 %(mb)s MB 上限。")
+                    % {"name": upload.name, "mb": plain(Decimal(limit) / (1024 * 1024))}
+                )
+            content_type = sniff_type(upload)
+            if content_type is None:
+                raise forms.ValidationError(
+                    _("文件「%(name)s」不是可接受的图片或 PDF。") % {"name": upload.name}
+                )
+            checked.append((upload, content_type))
+        return checked

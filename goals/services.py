@@ -1,0 +1,134 @@
+"""The report workflow, which spans models: submit → review → publish.
+
+Each step runs in one transaction, locks the row it changes, and writes an audit
+entry saying who did what, when.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from decimal import Decimal
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from goals import publication
+from goals.formatting import plain
+from goals.models import AuditEntry, Evidence, Report, Target
+
+
+class WorkflowError(Exception):
+    """A step that cannot be taken in the object's current state; the message says why."""
+
+
+class StaleTarget(WorkflowError):
+    """The target changed since the form was shown (a report approved, an assignment changed)."""
+
+
+def submit_report(
+    *,
+    target: Target,
+    value: Decimal,
+    as_of: datetime.date,
+    author=None,
+    note: str = "",
+    evidence: list[tuple[UploadedFile, str]] = (),
+    revises: Report | None = None,
+    expected_revision: int | None = None,
+) -> Report:
+    with transaction.atomic():
+        locked = Target.objects.select_for_update().get(pk=target.pk)
+        if expected_revision is not None and locked.revision != expected_revision:
+            raise StaleTarget(
+                _("该目标在您打开表单后已有变动(新数据已审核或分工已调整),请核对最新情况后再提交。")
+            )
+        if revises is not None:
+            revises = Report.objects.select_for_update().get(pk=revises.pk)
+            if revises.target_id != target.pk or revises.state != Report.State.RETURNED:
+                raise WorkflowError(_("只能更正已退回的本目标报告。"))
+            if revises.revisions.exists():
+                raise WorkflowError(_("该退回报告已经更正过。"))
+        report = Report.objects.create(
+            target=locked, value=value, as_of=as_of, note=note, author=author, revises=revises
+        )
+        for upload, content_type in evidence:
+            upload.seek(0)
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            item = Evidence(
+                report=report,
+                original_name=(upload.name or "")[:200],
+                content_type=content_type,
+                size=upload.size,
+                sha256=digest.hexdigest(),
+            )
+            item.file.save(upload.name, upload, save=False)
+            item.save()
+        AuditEntry.objects.create(
+            actor=author,
+            action=AuditEntry.Action.SUBMIT,
+            target=locked,
+            report=report,
+            changes={
+                "value": plain(value),
+                "as_of": as_of.isoformat(),
+                "note": note,
+                "evidence": list(report.evidence.values_list("original_name", flat=True)),
+                "revises": revises.pk if revises else None,
+            },
+        )
+    return report
+
+
+def _review(report: Report, reviewer) -> Report:
+    locked = Report.objects.select_for_update().select_related("target").get(pk=report.pk)
+    if locked.state != Report.State.SUBMITTED:
+        raise WorkflowError(
+            _("该报告已被处理(当前状态:%(state)s),无需重复操作。") % {"state": locked.get_state_display()}
+        )
+    locked.reviewer = reviewer
+    locked.reviewed_at = timezone.now()
+    return locked
+
+
+def approve_report(*, report: Report, reviewer) -> Report:
+    """Publish the figure: it becomes the target's current value if it is the latest."""
+    with transaction.atomic():
+        locked = _review(report, reviewer)
+        locked.state = Report.State.APPROVED
+        locked.save(update_fields=["state", "reviewer", "reviewed_at"])
+        Target.objects.filter(pk=locked.target_id).update(revision=F("revision") + 1)
+        AuditEntry.objects.create(
+            actor=reviewer,
+            action=AuditEntry.Action.APPROVE,
+            target_id=locked.target_id,
+            report=locked,
+            changes={"state": [Report.State.SUBMITTED, Report.State.APPROVED], "value": plain(locked.value)},
+        )
+        transaction.on_commit(publication.bump)
+    return locked
+
+
+def return_report(*, report: Report, reviewer, reason: str) -> Report:
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("退回时请写明理由。"))
+    with transaction.atomic():
+        locked = _review(report, reviewer)
+        locked.state = Report.State.RETURNED
+        locked.return_reason = reason
+        locked.save(update_fields=["state", "reviewer", "reviewed_at", "return_reason"])
+        AuditEntry.objects.create(
+            actor=reviewer,
+            action=AuditEntry.Action.RETURN,
+            target_id=locked.target_id,
+            report=locked,
+            changes={"state": [Report.State.SUBMITTED, Report.State.RETURNED], "reason": reason},
+        )
+    return locked
