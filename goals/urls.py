@@ -1,7 +1,6 @@
-from django.urls import path
-
-from goals import views
+from django.urls import include, path
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("goals.urls_public")),
+    path("staff/", include("goals.urls_staff")),
 ]
