@@ -26,7 +26,9 @@ from projects.models import Project
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 PLAN_FIXTURE = FIXTURES / "plan-2024.json"
 RESULTS_FIXTURE = FIXTURES / "results-2023.json"
-SOURCE = Path(os.environ.get("PLAN_SOURCE", "/work/shared/source/plan-2024.md"))
+# A verbatim copy of ../shared/source/plan-2024.md, kept in the repo so the seed can be
+# checked against it anywhere.
+SOURCE = Path(os.environ.get("PLAN_SOURCE", FIXTURES / "source" / "plan-2024.md"))
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 PROJECT_NAMES = [
