@@ -1,0 +1,19 @@
+.PHONY: run test lint migrations-check setup
+
+# Serve http://127.0.0.1:8000 on SQLite, seeded with the 2024 plan.
+run:
+	scripts/run
+
+# Lint, Django checks and the whole suite on SQLite and on a throwaway PostgreSQL.
+test:
+	scripts/test
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+migrations-check: setup
+	DEBUG=1 .venv/bin/python manage.py makemigrations --check --dry-run
+
+setup:
+	scripts/setup

@@ -1,0 +1,218 @@
+"""Shared pytest fixtures: the seed data, a real headless Chromium, and axe-core checks.
+
+Seed data
+    ``seeded``       the 2024 plan and the 2023 results, loaded inside the test's transaction
+                     (rolled back afterwards); returns the 2024 Plan.
+    ``seeded_live``  the same for ``transactional_db`` / ``live_server`` tests, whose database
+                     is flushed after each test.
+    The first load in a session runs the fixtures through Django's deserializer (the same
+    code path as ``loaddata``); later loads re-insert the already-resolved objects, which
+    takes a few milliseconds instead of most of a second. Tests that do not ask for the seed
+    get an empty database.
+
+Browser (marker ``browser``, added automatically to tests that use ``browser`` or ``page``)
+    ``browser``      session-scoped headless Chromium at /usr/bin/chromium via Playwright's
+                     sync API (no pytest-playwright, no downloaded browsers).
+    ``page``         a fresh context (locale zh-CN) and page per test.
+    ``axe``          ``axe(page)`` injects axe-core, runs it, and asserts no violations.
+    Without Chromium the browser tests skip, or fail when REQUIRE_BROWSER=1 (set by
+    scripts/test under CI=true).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.core import serializers
+from django.core.management.color import no_style
+from django.db import connections, transaction
+
+# Playwright's sync API keeps an asyncio event loop in the main thread, which makes Django
+# refuse ORM calls from that thread (SynchronousOnlyOperation) once a browser has started.
+# The tests drive the ORM and the browser sequentially from one thread, so this is safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_FIXTURES = (ROOT / "fixtures" / "plan-2024.json", ROOT / "fixtures" / "results-2023.json")
+SEED_YEAR = 2024
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+BROWSER_FIXTURES = {"browser", "page", "axe"}
+
+
+def require_browser() -> bool:
+    return os.environ.get("REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def unavailable(reason: str):
+    """Skip a browser test for a missing tool, or fail it when REQUIRE_BROWSER=1."""
+    if require_browser():
+        pytest.fail(f"{reason} (REQUIRE_BROWSER=1: browser tests may not skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_configure(config):
+    # WhiteNoise warns that STATIC_ROOT does not exist until collectstatic has run; tests
+    # serve static files through the staticfiles finders and do not need it.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Hash test users' passwords with MD5: the real hasher costs about a second per user."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+# ---------------------------------------------------------------------------- seed data
+
+_seed_objects: list | None = None  # DeserializedObjects of the first load, pks resolved
+
+
+def load_seed(using: str = "default") -> None:
+    """Load fixtures/plan-2024.json and fixtures/results-2023.json into the database.
+
+    Equivalent to ``call_command("loaddata", ...)`` on an empty database (tests/test_infra.py
+    checks that), but only the first call per session pays for deserializing and resolving
+    natural keys.
+    """
+    global _seed_objects
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        if _seed_objects is None:
+            objects = []
+            for path in SEED_FIXTURES:
+                with path.open(encoding="utf-8") as fh:
+                    for obj in serializers.deserialize(
+                        "json", fh, using=using, handle_forward_references=True
+                    ):
+                        obj.save(using=using)
+                        objects.append(obj)
+            for obj in objects:
+                if obj.deferred_fields:
+                    obj.save_deferred_fields(using=using)
+            _seed_objects = objects
+        else:
+            for obj in _seed_objects:
+                obj.save(using=using, force_insert=True)
+            for obj in _seed_objects:
+                if obj.deferred_fields:
+                    obj.save_deferred_fields(using=using)
+        # As loaddata does: move PostgreSQL sequences past the loaded primary keys.
+        models = {type(obj.object) for obj in _seed_objects}
+        statements = connection.ops.sequence_reset_sql(no_style(), models)
+        if statements:
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+
+
+def seed_plan():
+    from goals.models import Plan
+
+    return Plan.objects.get(year=SEED_YEAR)
+
+
+@pytest.fixture
+def seeded(db):
+    """The 2024 plan and the 2023 results, in this test's transaction. Returns the Plan."""
+    load_seed()
+    return seed_plan()
+
+
+@pytest.fixture
+def seeded_live(transactional_db):
+    """The seed for transactional_db / live_server tests (flushed after each test)."""
+    load_seed()
+    return seed_plan()
+
+
+# ------------------------------------------------------------------------------ personas
+# Persona fixtures (official, reviewer, admin users and their departments) go here.
+
+
+# ------------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium from the system (/usr/bin/chromium), shared by the session."""
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        unavailable(f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A new page in a fresh browser context (Simplified Chinese locale), closed after."""
+    context = browser.new_context(locale="zh-CN")
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation.get('impact')}): {violation['help']}")
+        lines.append(f"    {violation.get('helpUrl', '')}")
+        for node in violation.get("nodes", [])[:10]:
+            lines.append(f"    at {json.dumps(node.get('target'), ensure_ascii=False)}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def axe():
+    """``axe(page)``: run axe-core on the page and assert it finds no violations.
+
+    Returns the violations (an empty list when the assertion holds). Pass
+    ``expect_clean=False`` to get them without asserting, ``options=`` for axe.run options.
+    """
+    if not AXE_JS.is_file():
+        unavailable(f"{AXE_JS.relative_to(ROOT)} is missing: run scripts/setup (npm ci)")
+
+    def check_a11y(page, *, options: dict | None = None, expect_clean: bool = True) -> list[dict]:
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.add_script_tag(path=str(AXE_JS))
+        violations = page.evaluate(
+            "async (options) => (await window.axe.run(document, options)).violations",
+            options or {},
+        )
+        if expect_clean:
+            assert not violations, f"axe-core found accessibility violations on {page.url}:\n" + (
+                format_violations(violations)
+            )
+        return violations
+
+    return check_a11y

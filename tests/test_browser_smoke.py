@@ -1,0 +1,34 @@
+"""Smoke tests for the real-browser setup: Chromium through Playwright, axe-core, live_server."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_has_main_landmark_and_chinese_lang(live_server, page):
+    response = page.goto(live_server.url + "/")
+    assert response is not None and response.status == 200
+    assert page.locator("main").count() == 1
+    lang = page.locator("html").get_attribute("lang") or ""
+    assert lang.lower().startswith("zh"), lang
+
+
+def test_home_with_the_seed_shows_the_plan(seeded_live, live_server, page, axe):
+    page.goto(live_server.url + "/")
+    assert seeded_live.title in page.locator("main").inner_text()
+    axe(page)
+
+
+def test_axe_reports_violations(page, axe):
+    page.set_content(
+        '<!DOCTYPE html><html lang="zh-hans"><title>测试</title><main><img src="x.png"></main></html>'
+    )
+    ids = {violation["id"] for violation in axe(page, expect_clean=False)}
+    assert "image-alt" in ids
+    page.set_content(
+        '<!DOCTYPE html><html lang="zh-hans"><title>测试</title><main><h1>标题</h1>'
+        '<img src="x.png" alt="示意图"></main></html>'
+    )
+    assert axe(page) == []
