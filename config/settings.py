@@ -6,6 +6,7 @@ ImproperlyConfigured message that names the variable and what was wrong.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -118,6 +119,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "goals",
     "projects",
 ]
@@ -133,6 +135,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -185,8 +189,25 @@ STORAGES = {
 }
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "workspace"
+# None: signing out shows the staff "signed out" page rather than redirecting.
+LOGOUT_REDIRECT_URL = None
+
+# Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one username
+# from one address, that pair is refused for AXES_COOLOFF_MINUTES. Clear it early with
+# `manage.py axes_reset_username <name>` (or axes_reset for everyone); see README.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# The client address is REMOTE_ADDR only (axes' default): behind a reverse proxy, set
+# AXES_IPWARE_PROXY_COUNT and AXES_IPWARE_META_PRECEDENCE_ORDER here, never trust a header otherwise.
 
 # A target with no approved report for this many days is shown as stale.
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 45, minimum=1)
@@ -194,6 +215,23 @@ STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 45, minimum=1)
 PACE_TOLERANCE_POINTS = env_int("PACE_TOLERANCE_POINTS", 10)
 # Evidence files: the largest accepted upload, in bytes.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+
+# The cache: rendered public pages (keyed by published-data version, language and URL).
+# REDIS_URL (redis://host:6379/0) shares it between app servers; without it each process
+# keeps its own in memory, which is still correct (pages are keyed by a version read from
+# the database), only colder.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://; got {REDIS_URL!r}")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "goals"}
+}
+# Public pages: seconds a browser or proxy may reuse a page before revalidating (ETag → 304).
+PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 60)
+# The plan year the public pages show; 0 = the latest real plan (synthetic years ≥ 9000 never).
+PUBLIC_PLAN_YEAR = env_int("PUBLIC_PLAN_YEAR", 0)
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

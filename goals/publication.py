@@ -1,28 +1,153 @@
-"""A version stamp of what the public sees, bumped whenever a figure is published.
+"""What the public sees: which plan, as of which day, and a version of what is published.
 
-Public pages derive their ETag and cache keys from it, so approving a report makes
-every cached public page stale at once, on every app server sharing the cache.
+The version is read from the database in one cheap query (three indexed MAX(id) lookups):
+every approval writes an audit entry (goals.services), every admin edit writes an admin
+log entry, and every report is a new row. So every gunicorn worker, on every app server,
+computes the same version without sharing memory, and a cached page or an ETag built from
+it goes stale the moment a figure is published or the plan is edited in the admin.
+
+`bump()` (called by goals.services on commit of an approval) also moves a generation
+stamp kept in the cache, so that cached pages are dropped at once even where the
+database fingerprint cannot see a change (for example data reloaded with loaddata
+while the cache is shared): call it from a shell after such a change.
 """
 
 from __future__ import annotations
 
+import datetime
 import time
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
+from django.db import connection
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 
-KEY = "goals:publication-version"
+from goals.models import AuditEntry, Plan, Report
+
+SYNTHETIC_YEARS_FROM = 9000
+GENERATION_KEY = "goals:publication-generation"
+
+
+# --- which plan --------------------------------------------------------------------------
+
+
+def public_year() -> int | None:
+    """The plan year the public pages show when a setting pins one (tests, previews)."""
+    return getattr(settings, "PUBLIC_PLAN_YEAR", None) or None
+
+
+def public_plan() -> Plan | None:
+    """The plan the public pages show: the pinned year, else the latest real plan.
+
+    Synthetic plans (years 9000 and up, 【合成数据】) never show unless a setting pins one.
+    """
+    year = public_year()
+    if year:
+        return Plan.objects.filter(year=year).first()
+    return Plan.objects.filter(year__lt=SYNTHETIC_YEARS_FROM).order_by("-year").first()
+
+
+def plan_for_year(year: int) -> Plan:
+    """The plan an open-data URL names; synthetic years 404 unless pinned as public."""
+    if year >= SYNTHETIC_YEARS_FROM and year != public_year():
+        raise Http404(_("没有该年度的公开数据。"))
+    plan = Plan.objects.filter(year=year).first()
+    if plan is None:
+        raise Http404(_("没有该年度的公开数据。"))
+    return plan
+
+
+# --- as of which day -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Day:
+    """The day a page is evaluated at, and what was wrong with the one asked for, if anything."""
+
+    day: datetime.date
+    first: datetime.date
+    last: datetime.date
+    requested: bool = False
+    error: str = ""
+
+    @property
+    def iso(self) -> str:
+        return self.day.isoformat()
+
+    @property
+    def query(self) -> str:
+        """The query string that keeps a link on the same day (empty for the default day)."""
+        return f"?as_of={self.iso}" if self.requested else ""
+
+
+def earliest_day(plan: Plan) -> datetime.date:
+    return datetime.date(plan.year, 1, 1)
+
+
+def latest_day(plan: Plan) -> datetime.date:
+    """Today; for a plan that has not begun yet, its first day."""
+    return max(timezone.localdate(), earliest_day(plan))
+
+
+def default_day(plan: Plan) -> datetime.date:
+    """Today: for a plan whose year is over, that is its final state (missed or done)."""
+    return latest_day(plan)
+
+
+def day_for(request, plan: Plan) -> Day:
+    """`?as_of=YYYY-MM-DD` if given and valid, else the default day with a Chinese message."""
+    raw = request.GET.get("as_of", "").strip()
+    first, last = earliest_day(plan), latest_day(plan)
+    if not raw:
+        return Day(default_day(plan), first, last)
+    try:
+        day = parse_date(raw)
+    except ValueError:
+        day = None
+    if day is None:
+        message = _("日期“%(raw)s”无法识别,请按 YYYY-MM-DD 格式填写,例如 2024-06-30。已显示最新情况。")
+        return Day(default_day(plan), first, last, error=message % {"raw": raw[:20]})
+    if not first <= day <= last:
+        message = _("只能查看 %(first)s 至 %(last)s 之间的情况;已显示最新情况。")
+        return Day(default_day(plan), first, last, error=message % {"first": first, "last": last})
+    return Day(day, first, last, requested=True)
+
+
+# --- what version of it --------------------------------------------------------------------
+
+
+def _fingerprint_sql() -> str:
+    # Table names from our own models, quoted: no outside input reaches this SQL.
+    q = connection.ops.quote_name
+    models = (AuditEntry, Report, LogEntry)
+    parts = [f"(SELECT MAX({q('id')}) FROM {q(m._meta.db_table)})" for m in models]  # noqa: S608
+    return "SELECT " + ", ".join(parts)  # noqa: S608
+
+
+def fingerprint() -> str:
+    """One query: the newest audit entry, report and admin log entry, as a string."""
+    with connection.cursor() as cursor:
+        cursor.execute(_fingerprint_sql())
+        row = cursor.fetchone()
+    return "-".join("0" if value is None else str(value) for value in row)
+
+
+def generation() -> str:
+    return str(cache.get(GENERATION_KEY, "0"))
 
 
 def version() -> str:
-    value = cache.get(KEY)
-    if value is None:
-        value = str(time.time_ns())
-        cache.add(KEY, value, timeout=None)
-        value = cache.get(KEY, value)
-    return value
+    """What is published now: changes when a report is approved or the plan is edited."""
+    return f"{fingerprint()}.{generation()}"
 
 
 def bump() -> str:
+    """Forget every cached public page now (called when a report is approved)."""
     value = str(time.time_ns())
-    cache.set(KEY, value, timeout=None)
+    cache.set(GENERATION_KEY, value, timeout=None)
     return value

@@ -1,7 +1,19 @@
 from django.urls import path
 
-from goals.views import public
+from goals.views import data, public
 
 urlpatterns = [
     path("", public.home, name="home"),
+    path("healthz", public.healthz, name="healthz"),
+    path("targets/", public.targets, name="targets"),
+    path("targets/<str:code>/", public.target, name="target"),
+    path("projects/<str:code>/", public.project, name="project"),
+    path("actions/<str:code>/", public.action, name="action"),
+    path("pillars/<str:code>/", public.pillar, name="pillar"),
+    path("departments/", public.departments, name="departments"),
+    path("departments/<int:pk>/", public.department, name="department"),
+    path("data/<int:year>/targets.csv", data.targets_csv, name="data_targets_csv"),
+    path("data/<int:year>/targets.json", data.targets_json, name="data_targets_json"),
+    path("data/<int:year>/reports.csv", data.reports_csv, name="data_reports_csv"),
+    path("data/updates.atom", data.feed, name="data_feed"),
 ]

@@ -1,21 +1,263 @@
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The public progress site: approved figures only, nothing per user, cacheable.
 
-from goals.models import Action, Measure, Plan, Target, TargetGroup
+Every page shows the public plan (goals.publication.public_plan) as it stood on a day:
+today by default, or `?as_of=YYYY-MM-DD`. A date that cannot be read or lies outside the
+plan gives the page at the default day with a notice, and status 400.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django_htmx.middleware import HtmxDetails
+
+from goals import charts, listing, publication
+from goals.caching import public_page, wants_fragment
+from goals.evaluation import TargetProgress, evaluate_plan, evaluate_target
+from goals.forms_public import TargetFilterForm
+from goals.models import Department, Evidence, Plan, Report, ReportedFigure, Target
+from goals.progress import rounded, weighted_average
+
+LATEST_REPORTS = 8
+PAGE_SIZE = 50
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    plan = Plan.objects.order_by("-year").first()
-    targets = Prefetch("targets", queryset=Target.objects.order_by("order", "code"))
-    groups = (
-        TargetGroup.objects.filter(plan=plan, kind=TargetGroup.Kind.PROJECT)
-        .prefetch_related(targets)
-        .order_by("order")
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _render(
+    request: HtmxHttpRequest,
+    template: str,
+    context: dict,
+    day: publication.Day,
+    fragment: str | None = None,
+) -> HttpResponse:
+    name = f"{template}#{fragment}" if fragment and wants_fragment(request) else template
+    context = {"day": day, **context}
+    return render(request, name, context, status=400 if day.error else 200)
+
+
+def _plan() -> Plan:
+    plan = publication.public_plan()
+    if plan is None:
+        raise Http404("尚未载入工作计划。")
+    return plan
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """A trivial view: the benchmark's baseline, and a liveness probe."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@public_page
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    plan = publication.public_plan()
+    if plan is None:
+        return render(request, "goals/no_plan.html", status=404)
+    day = publication.day_for(request, plan)
+    result = evaluate_plan(plan, day.day)
+    latest = list(
+        Report.objects.approved()
+        .filter(target__plan=plan, as_of__lte=day.day)
+        .select_related("target")
+        .order_by("-as_of", "-reviewed_at", "-id")[:LATEST_REPORTS]
     )
-    actions = (
-        Action.objects.filter(plan=plan)
-        .prefetch_related(Prefetch("measures", queryset=Measure.objects.prefetch_related(targets)))
-        .order_by("order")
+    figures = list(ReportedFigure.objects.filter(plan=plan).order_by("order", "code"))
+    pairs = [(f, result.targets[f.continued_by_id]) for f in figures if f.continued_by_id in result.targets]
+    context = {
+        "plan": plan,
+        "result": result,
+        "overall": result.overall,
+        "latest": latest,
+        "pairs": pairs,
+        "figures": figures,
+        "latest_report_day": result.latest_report_day(),
+        "with_percent": sum(1 for tp in result.top_level() if tp.percent is not None),
+    }
+    return _render(request, "goals/home.html", context, day)
+
+
+def _group_page(request: HtmxHttpRequest, kind: str, code: str) -> HttpResponse:
+    plan = _plan()
+    day = publication.day_for(request, plan)
+    result = evaluate_plan(plan, day.day)
+    rollups = {"project": result.projects, "action": result.actions, "pillar": result.pillars}[kind]
+    rollup = next((r for r in rollups if r.code == code), None)
+    if rollup is None:
+        raise Http404("没有这个编号。")
+    context = {"plan": plan, "result": result, "rollup": rollup, "kind": kind}
+    return _render(request, f"goals/{kind}.html", context, day)
+
+
+@public_page
+def project(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    return _group_page(request, "project", code)
+
+
+@public_page
+def action(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    return _group_page(request, "action", code)
+
+
+@public_page
+def pillar(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    return _group_page(request, "pillar", code)
+
+
+@public_page
+def targets(request: HtmxHttpRequest) -> HttpResponse:
+    plan = _plan()
+    day = publication.day_for(request, plan)
+    result = evaluate_plan(plan, day.day)
+    departments = list(Department.objects.order_by("order", "name"))
+    form = TargetFilterForm(request.GET, groups=listing.choices(result), departments=departments)
+    rows = form.filter(listing.rows(result))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    keep = [(name, request.GET[name]) for name in form.fields if request.GET.get(name)]
+    context = {
+        "plan": plan,
+        "form": form,
+        "page": page,
+        "total": len(rows),
+        "keep_params": keep,
+        "oob": wants_fragment(request),
+    }
+    response = _render(request, "goals/targets.html", context, day, fragment="results")
+    if form.errors and response.status_code == 200:
+        response.status_code = 400
+    return response
+
+
+def _history(target: Target, day) -> tuple[list[Report], dict[int, dict]]:
+    """Approved reports of a target and its sub-targets dated on or before `day` (newest
+    first), and the latest of each as the evaluation engine reads it."""
+    reports = list(
+        Report.objects.approved()
+        .filter(as_of__lte=day)
+        .filter(target__in=[target.id, *target.child_ids])
+        .order_by("-as_of", "-created_at", "-id")
     )
-    return render(request, "goals/home.html", {"plan": plan, "projects": groups, "actions": actions})
+    latest: dict[int, dict] = {}
+    for report in reports:
+        latest.setdefault(report.target_id, {"id": report.id, "value": report.value, "as_of": report.as_of})
+    return reports, latest
+
+
+@public_page
+def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    plan = _plan()
+    day = publication.day_for(request, plan)
+    target = get_object_or_404(
+        Target.objects.select_related(
+            "group__measure__action", "group__measure__pillar", "lead_department", "parent"
+        ),
+        plan=plan,
+        code=code,
+    )
+    target.plan = plan
+    children = list(target.children.select_related("lead_department").order_by("order", "code"))
+    target.child_ids = [c.id for c in children]
+    co_departments = list(target.co_departments.order_by("order", "name"))
+    reports, latest = _history(target, day.day)
+    evidence: dict[int, list[Evidence]] = {}
+    for item in Evidence.objects.filter(report__in=[r.id for r in reports]).order_by("id"):
+        evidence.setdefault(item.report_id, []).append(item)
+    own = [r for r in reports if r.target_id == target.id]
+    for report in own:
+        report.files = evidence.get(report.id, [])
+    progress = evaluate_target(target, latest.get(target.id), day.day)
+    for child in children:
+        child.plan = plan
+        child.group = target.group
+        progress.children.append(evaluate_target(child, latest.get(child.id), day.day))
+    winners: dict = {}
+    for report in sorted(own, key=lambda r: (r.as_of, r.created_at, r.id)):
+        winners[report.as_of] = report.value
+    chart = charts.build(target, list(winners.items()), day.day)
+    earlier = list(ReportedFigure.objects.filter(continued_by=target).order_by("year", "order"))
+    context = {
+        "plan": plan,
+        "target": target,
+        "tp": progress,
+        "owner": _owner_of(target),
+        "co_departments": co_departments,
+        "reports": own,
+        "current_id": progress.report_id,
+        "chart": chart,
+        "earlier": earlier,
+    }
+    return _render(request, "goals/target.html", context, day)
+
+
+def _owner_of(target: Target) -> listing.Owner:
+    group = target.group
+    measure = getattr(group, "measure", None) if group.kind == group.Kind.MEASURE else None
+    if measure is None:
+        return listing.Owner("project", group.code, group.name)
+    parent = measure.action or measure.pillar
+    kind = "action" if measure.action_id else "pillar"
+    return listing.Owner(kind, parent.code, parent.name, group.code, group.name)
+
+
+def _led_by_department(result) -> dict[int, list[TargetProgress]]:
+    led: dict[int, list[TargetProgress]] = {}
+    for tp in result.targets.values():
+        if tp.target.lead_department_id:
+            led.setdefault(tp.target.lead_department_id, []).append(tp)
+    return led
+
+
+def _tally(items: list[TargetProgress]) -> dict:
+    counts = Counter(tp.status for tp in items)
+    return {"counts": counts, "stale": sum(tp.stale for tp in items), "total": len(items)}
+
+
+@public_page
+def departments(request: HtmxHttpRequest) -> HttpResponse:
+    plan = _plan()
+    day = publication.day_for(request, plan)
+    result = evaluate_plan(plan, day.day)
+    led = _led_by_department(result)
+    units = list(Department.objects.order_by("order", "name"))
+    table = [(unit, _tally(led.get(unit.id, []))) for unit in units]
+    unassigned = [tp for tp in result.targets.values() if not tp.target.lead_department_id]
+    context = {"plan": plan, "table": table, "unassigned": len(unassigned)}
+    return _render(request, "goals/departments.html", context, day)
+
+
+@public_page
+def department(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    plan = _plan()
+    day = publication.day_for(request, plan)
+    unit = get_object_or_404(Department, pk=pk)
+    result = evaluate_plan(plan, day.day)
+    co_ids = set(
+        Target.co_departments.through.objects.filter(department=unit, target__plan=plan).values_list(
+            "target_id", flat=True
+        )
+    )
+    owners = listing.owners(result)
+    led = [
+        listing.Row(tp, owners[tp.target.group_id])
+        for tp in result.targets.values()
+        if tp.target.lead_department_id == unit.id
+    ]
+    co = [listing.Row(tp, owners[tp.target.group_id]) for tp in result.targets.values() if tp.target.id in co_ids]
+    context = {
+        "plan": plan,
+        "unit": unit,
+        "led": led,
+        "co": co,
+        "tally": _tally([r.progress for r in led]),
+        "percent": _mean_percent([r.progress for r in led]),
+    }
+    return _render(request, "goals/department.html", context, day)
+
+
+def _mean_percent(items: list[TargetProgress]) -> Decimal | None:
+    return rounded(weighted_average((tp.target.weight, tp.percent) for tp in items if not tp.target.parent_id))

@@ -1,0 +1,123 @@
+"""Public pages: conditional GET (ETag → 304) and a cache of rendered pages.
+
+A public page depends only on its URL (language prefix, path, query string), on whether
+htmx asked for a fragment, on the published data and on the day (the default as-of
+day is today). The ETag and the cache key are built from exactly those, so nothing per
+user may ever be rendered into a public page (no CSRF token, no request.user).
+
+On a hit a page costs one query (goals.publication.fingerprint) and a cache read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import cache as memoize
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
+from django.views.decorators.http import etag, require_safe
+
+from goals import publication
+
+PAGE_TIMEOUT = 600
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+@memoize
+def code_version() -> str:
+    """Changes when templates, styles or this app's code change, so a deploy refreshes ETags.
+
+    Built from file sizes and modification times, identical in every worker of a checkout.
+    """
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.sha1(usedforsecurity=False)
+    for folder, pattern in (("templates", "**/*"), ("goals", "**/*.py"), ("static", "**/*.css")):
+        for path in sorted((base / folder).glob(pattern)):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:12]
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """htmx asked for the swap target only (a history restore wants the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def _fingerprint(request: HttpRequest) -> str:
+    if not hasattr(request, "_public_fingerprint"):
+        request._public_fingerprint = publication.fingerprint()
+    return request._public_fingerprint
+
+
+def _parts(request: HttpRequest) -> str:
+    return "|".join(
+        [
+            _fingerprint(request),
+            timezone.localdate().isoformat(),
+            get_language() or "",
+            "fragment" if wants_fragment(request) else "page",
+            str(publication.public_year() or ""),
+            code_version(),
+        ]
+    )
+
+
+def page_etag(request: HttpRequest, *args, **kwargs) -> str:
+    return hashlib.sha1(_parts(request).encode(), usedforsecurity=False).hexdigest()
+
+
+def page_key(request: HttpRequest) -> str:
+    text = f"{_parts(request)}|{publication.generation()}|{request.get_full_path()}"
+    return "public-page:" + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _cached(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        key = page_key(request)
+        hit = cache.get(key)
+        if hit is not None:
+            response = HttpResponse(hit["content"])
+            for name, value in hit["headers"].items():
+                response[name] = value
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+            cache.set(key, {"content": response.content, "headers": headers}, PAGE_TIMEOUT)
+        return response
+
+    return wrapped
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET/HEAD only; ETag and 304; cached rendering; `Cache-Control: public`; `Vary: HX-Request`.
+
+    Only 200 responses are cached, so a page showing a bad-date notice (400) is rendered
+    each time and never stored.
+    """
+    conditional = etag(page_etag)(_cached(view))
+
+    @wraps(view)
+    @require_safe
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = conditional(request, *args, **kwargs)
+        if response.status_code in (200, 304):
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
+        else:
+            # Errors (a bad as_of, an unknown code) are neither validated nor cached.
+            del response["ETag"]
+            patch_cache_control(response, no_cache=True)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+    return wrapped
