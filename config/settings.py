@@ -7,6 +7,7 @@ ImproperlyConfigured message that names the variable and what was wrong.
 from __future__ import annotations
 
 import datetime
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -205,7 +206,8 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# The lockout page (Chinese, 429) renders templates/registration/lockout.html.
+AXES_LOCKOUT_CALLABLE = "goals.views.accounts.lockout"
 # The client address is REMOTE_ADDR only (axes' default): behind a reverse proxy, set
 # AXES_IPWARE_PROXY_COUNT and AXES_IPWARE_META_PRECEDENCE_ORDER here, never trust a header otherwise.
 

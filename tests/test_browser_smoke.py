@@ -7,12 +7,21 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_home_has_main_landmark_and_chinese_lang(live_server, page):
-    response = page.goto(live_server.url + "/")
-    assert response is not None and response.status == 200
+def assert_main_and_chinese(page):
     assert page.locator("main").count() == 1
     lang = page.locator("html").get_attribute("lang") or ""
     assert lang.lower().startswith("zh"), lang
+
+
+def test_home_has_main_landmark_and_chinese_lang(seeded_live, live_server, page):
+    response = page.goto(live_server.url + "/")
+    assert response is not None and response.status == 200
+    assert_main_and_chinese(page)
+
+
+def test_home_without_a_plan_is_still_a_page(live_server, page):
+    page.goto(live_server.url + "/")  # says that no plan is loaded yet (status is the view's business)
+    assert_main_and_chinese(page)
 
 
 def test_home_with_the_seed_shows_the_plan(seeded_live, live_server, page, axe):
