@@ -147,6 +147,17 @@ def seeded_live(transactional_db):
     return seed_plan()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Start every test with an empty cache: rendered public pages are cached under a
+    version built from row ids, which a rolled-back test may hand out again."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 # ------------------------------------------------------------------------------ personas
 # Persona fixtures (official, reviewer, admin users and their departments) go here.
 

@@ -165,7 +165,10 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
     co_departments = list(target.co_departments.order_by("order", "name"))
     reports, latest = _history(target, day.day)
     evidence: dict[int, list[Evidence]] = {}
-    for item in Evidence.objects.filter(report__in=[r.id for r in reports]).order_by("id"):
+    shown = Evidence.objects.filter(
+        report__target=target, report__state=Report.State.APPROVED, report__as_of__lte=day.day
+    )
+    for item in shown.order_by("id"):
         evidence.setdefault(item.report_id, []).append(item)
     own = [r for r in reports if r.target_id == target.id]
     for report in own:

@@ -1,0 +1,156 @@
+"""Open data: the documented CSV, JSON and Atom contract, approved figures only."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from goals import opendata, services
+from goals.models import Department, Target
+from tests.builders import make_user
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def publish(seeded):
+    author, reviewer = make_user("author"), make_user("reviewer")
+
+    def _publish(code: str, value, day: datetime.date, approve: bool = True, **kw):
+        target = Target.objects.get(plan=seeded, code=code)
+        report = services.submit_report(
+            target=target, value=Decimal(str(value)), as_of=day, author=author, **kw
+        )
+        return services.approve_report(report=report, reviewer=reviewer) if approve else report
+
+    return _publish
+
+
+def read_csv(response) -> list[dict]:
+    body = response.content
+    assert body.startswith("\ufeff".encode()), "CSV must start with a UTF-8 byte-order mark for Excel"
+    text = body.decode("utf-8-sig")
+    assert "\r\n" in text
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_the_targets_csv_has_one_row_per_target_in_the_documented_columns(client, publish, seeded):
+    unit = Department.objects.get(name="区经济发展局")
+    Target.objects.filter(plan=seeded, code="P4.1").update(lead_department=unit)
+    publish("P4.1", 10450, datetime.date(2024, 6, 30))
+    publish("P4.1", 11111, datetime.date(2024, 7, 31), approve=False)  # pending: never public
+    response = client.get(reverse("data_targets_csv", args=[2024]), {"as_of": "2024-08-01"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="targets-2024-2024-08-01.csv"' in response["Content-Disposition"]
+    header = response.content.decode("utf-8-sig").splitlines()[0]
+    assert header.split(",") == opendata.TARGET_COLUMNS
+    rows = read_csv(response)
+    assert len(rows) == Target.objects.filter(plan=seeded).count()
+    assert len({row["code"] for row in rows}) == len(rows)
+    row = next(r for r in rows if r["code"] == "P4.1")
+    assert row["group_type"] == "project" and row["group_code"] == "P4" and row["group_name"] == "常有颐养"
+    assert row["wording"] == "为1.1万名80周岁以上老年人提供居家养老服务"
+    assert (row["kind"], row["unit"], row["scale"], row["target_value"]) == ("at_least", "名", "10000", "1.1")
+    assert row["current_value"] == "1.045" and row["current_value_text"] == "1.045万名"
+    assert row["value_as_of"] == "2024-06-30" and row["percent"] == "95"
+    assert row["status"] == "on_track" and row["stale"] == "false"
+    assert row["lead_department"] == "区经济发展局"
+    assert row["source_clause"] == "为1.1万名80周岁以上老年人提供居家养老服务"
+    assert row["evaluated_on"] == "2024-08-01"
+    sub = next(r for r in rows if r["code"] == "P5.2.1")
+    assert sub["parent_code"] == "P5.2"
+    measure = next(r for r in rows if r["code"] == "A1.1")
+    assert (measure["group_type"], measure["group_code"], measure["measure_code"]) == ("action", "A1", "A1.1")
+    own = next(r for r in rows if r["code"] == "S4.1")
+    assert (own["group_type"], own["group_code"]) == ("pillar", "S4")
+    ranged = next(r for r in rows if r["kind"] == "range")
+    assert ranged["target_value"] and ranged["target_upper"]
+    untouched = next(r for r in rows if r["code"] == "P1.1")
+    assert untouched["current_value"] == "" and untouched["status"] == "no_report"
+
+
+def test_the_targets_csv_as_of_an_earlier_day_shows_the_values_then(client, publish):
+    publish("P4.1", 5000, datetime.date(2024, 3, 31))
+    publish("P4.1", 10450, datetime.date(2024, 6, 30))
+    rows = read_csv(client.get(reverse("data_targets_csv", args=[2024]), {"as_of": "2024-04-30"}))
+    row = next(r for r in rows if r["code"] == "P4.1")
+    assert row["current_value"] == "0.5" and row["value_as_of"] == "2024-03-31"
+
+
+def test_the_targets_json_matches_the_csv(client, publish, seeded):
+    publish("P7.1", 3100, datetime.date(2024, 10, 31))
+    response = client.get(reverse("data_targets_json", args=[2024]), {"as_of": "2024-11-30"})
+    assert response["Content-Type"] == "application/json"
+    body = json.loads(response.content)
+    assert body["plan"] == {"year": 2024, "title": seeded.title}
+    assert body["evaluated_on"] == "2024-11-30"
+    assert body["columns"] == opendata.TARGET_COLUMNS
+    rows = {row["code"]: row for row in body["targets"]}
+    assert len(rows) == Target.objects.filter(plan=seeded).count()
+    p71 = rows["P7.1"]
+    assert p71["current_value"] == 0.31 and p71["scale"] == 10000 and p71["target_value"] == 0.3
+    assert p71["percent"] == 100 and p71["status"] == "done" and p71["stale"] is False
+    assert p71["exceeded"] is True and p71["value_as_of"] == "2024-10-31"
+    assert rows["P1.1"]["current_value"] is None and rows["P1.1"]["percent"] is None
+    csv_rows = read_csv(client.get(reverse("data_targets_csv", args=[2024]), {"as_of": "2024-11-30"}))
+    assert [r["code"] for r in csv_rows] == [r["code"] for r in body["targets"]]
+
+
+def test_the_reports_csv_lists_every_approved_report_and_its_evidence(client, publish, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    photo = SimpleUploadedFile("现场.pdf", b"%PDF-1.4\n%x\n", content_type="application/pdf")
+    first = publish("P4.1", 5000, datetime.date(2024, 3, 31), note="一季度")
+    second = publish("P4.1", 10450, datetime.date(2024, 6, 30), evidence=[(photo, "application/pdf")])
+    publish("P7.1", 900, datetime.date(2024, 5, 1), approve=False)
+    response = client.get(reverse("data_reports_csv", args=[2024]))
+    assert response.content.decode("utf-8-sig").splitlines()[0].split(",") == opendata.REPORT_COLUMNS
+    rows = read_csv(response)
+    assert [int(r["report_id"]) for r in rows] == [first.id, second.id]
+    assert rows[0]["value"] == "5000" and rows[0]["value_at_scale"] == "0.5" and rows[0]["note"] == "一季度"
+    assert rows[1]["value_text"] == "1.045万名" and rows[1]["as_of"] == "2024-06-30"
+    assert rows[1]["evidence_urls"].startswith("http://testserver/media/evidence/2024/")
+    assert rows[1]["approved_at"].endswith("+08:00")
+    earlier = read_csv(client.get(reverse("data_reports_csv", args=[2024]), {"as_of": "2024-04-01"}))
+    assert [int(r["report_id"]) for r in earlier] == [first.id]
+
+
+def test_the_atom_feed_lists_approved_reports_newest_first(client, publish):
+    first = publish("P4.1", 5000, datetime.date(2024, 3, 31), note="一季度")
+    second = publish("P7.1", 3100, datetime.date(2024, 10, 31))
+    publish("P1.1", 1, datetime.date(2024, 5, 1), approve=False)
+    response = client.get(reverse("data_feed"))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)  # noqa: S314 (our own response)
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 2
+    titles = [e.find(f"{ATOM}title").text for e in entries]
+    assert titles[0].startswith("P7.1") and "0.31万人" in titles[0]
+    assert titles[1].startswith("P4.1") and "0.5万名" in titles[1]
+    links = [e.find(f"{ATOM}link").get("href") for e in entries]
+    assert links[1].endswith(reverse("target", args=["P4.1"]) + f"#report-{first.id}")
+    assert {e.find(f"{ATOM}id").text for e in entries} == {
+        f"urn:czedz-goals:report:{second.id}",
+        f"urn:czedz-goals:report:{first.id}",
+    }
+    assert "一季度" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["data_targets_csv", "data_targets_json", "data_reports_csv"])
+def test_a_bad_as_of_is_a_400_with_a_chinese_message(client, seeded, name):
+    response = client.get(reverse(name, args=[2024]), {"as_of": "2024-02-30"})
+    assert response.status_code == 400
+    assert "无法识别" in response.content.decode()
+
+
+def test_unknown_and_synthetic_years_are_404(client, seeded):
+    assert client.get(reverse("data_targets_csv", args=[2023])).status_code == 404
+    assert client.get(reverse("data_targets_json", args=[9000])).status_code == 404

@@ -1,0 +1,162 @@
+"""Public pages are cacheable: ETag and 304, shared-nothing invalidation, Vary and Cache-Control."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from goals import publication, services
+from goals.models import Plan, Target
+from tests.builders import make_user
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    ("home", []),
+    ("targets", []),
+    ("target", ["P4.1"]),
+    ("project", ["P4"]),
+    ("action", ["A1"]),
+    ("departments", []),
+    ("data_targets_csv", [2024]),
+    ("data_targets_json", [2024]),
+    ("data_reports_csv", [2024]),
+    ("data_feed", []),
+]
+
+
+def approve(plan: Plan, code: str, value, day: datetime.date):
+    target = Target.objects.get(plan=plan, code=code)
+    author = make_user(f"author-{code}-{value}")
+    reviewer = make_user(f"reviewer-{code}-{value}")
+    report = services.submit_report(target=target, value=Decimal(value), as_of=day, author=author)
+    return services.approve_report(report=report, reviewer=reviewer)
+
+
+@pytest.mark.parametrize(("name", "args"), PAGES)
+def test_it_answers_304_to_a_matching_etag(client, seeded, name, args):
+    url = reverse(name, args=args)
+    first = client.get(url)
+    assert first.status_code == 200
+    etag = first["ETag"]
+    assert etag.startswith('"') and len(etag) > 10
+    assert "public" in first["Cache-Control"] and "max-age=60" in first["Cache-Control"]
+    assert "HX-Request" in first["Vary"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    assert client.get(url, headers={"If-None-Match": '"something-else"'}).status_code == 200
+
+
+def test_approving_a_report_changes_the_etag_and_the_page(client, seeded):
+    url = reverse("target", args=["P4.1"])
+    before = client.get(url)
+    assert "1.045万名" not in before.content.decode()
+    approve(seeded, "P4.1", 10450, datetime.date(2024, 6, 30))
+    after = client.get(url, headers={"If-None-Match": before["ETag"]})
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
+    assert "1.045万名" in after.content.decode()
+
+
+def test_invalidation_needs_no_shared_memory(client, seeded):
+    """Another worker approved the report: this process was never told (no bump reached it),
+    yet its cached page and its ETag go stale, because the version is read from the database."""
+    url = reverse("home")
+    before = client.get(url)
+    generation = publication.generation()
+    # In a test transaction on_commit callbacks never run: publication.bump() is not called.
+    approve(seeded, "P7.1", 3100, datetime.date(2024, 10, 31))
+    assert publication.generation() == generation
+    after = client.get(url)
+    assert after["ETag"] != before["ETag"]
+    assert "0.31万人" in after.content.decode()
+
+
+def test_bump_runs_when_the_approval_commits(seeded, django_capture_on_commit_callbacks):
+    generation = publication.generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(seeded, "P7.1", 3100, datetime.date(2024, 10, 31))
+    assert publication.generation() != generation
+
+
+def test_an_admin_edit_changes_the_etag(client, seeded):
+    url = reverse("home")
+    before = client.get(url)
+    admin = make_user("admin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    change = reverse("admin:goals_plan_change", args=[seeded.pk])
+    response = client.post(
+        change,
+        {
+            "year": 2024,
+            "title": seeded.title,
+            "theme": "全新主题",
+            "positioning": seeded.positioning,
+            "mission": seeded.mission,
+            "adopted_on": "2023-12-27",
+            "source": seeded.source,
+            "source_clause": seeded.source_clause,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+    after = client.get(url)
+    assert after["ETag"] != before["ETag"]
+    assert "全新主题" in after.content.decode()
+
+
+def test_a_cached_page_costs_one_query(client, seeded, django_assert_num_queries):
+    url = reverse("home")
+    first = client.get(url)
+    with django_assert_num_queries(1):
+        second = client.get(url)
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+def test_pages_are_cached_per_url_language_and_fragment(client, seeded):
+    # Literal paths: reverse() follows the language of the last request in this thread.
+    zh = client.get("/targets/")
+    en = client.get("/en/targets/")
+    fragment = client.get("/targets/", headers={"HX-Request": "true"})
+    filtered = client.get("/targets/", {"q": "托育"})
+    assert len({zh.content, en.content, fragment.content, filtered.content}) == 4
+    assert zh["ETag"] != en["ETag"] and zh["ETag"] != fragment["ETag"]
+    assert '<html lang="zh-hans">' in zh.content.decode() and '<html lang="en">' in en.content.decode()
+    # Served again from the cache, each is the same as before.
+    again = [
+        client.get("/targets/"),
+        client.get("/en/targets/"),
+        client.get("/targets/", headers={"HX-Request": "true"}),
+    ]
+    assert [r.content for r in again] == [zh.content, en.content, fragment.content]
+
+
+def test_an_error_page_is_neither_cached_nor_validated(client, seeded):
+    response = client.get(reverse("home"), {"as_of": "nonsense"})
+    assert response.status_code == 400
+    assert not response.has_header("ETag")
+    assert "no-cache" in response["Cache-Control"]
+    assert client.get(reverse("home"), {"as_of": "nonsense"}).status_code == 400
+
+
+def test_public_pages_accept_only_safe_methods(client, seeded):
+    assert client.post(reverse("home")).status_code == 405
+    assert client.head(reverse("home")).status_code == 200
+
+
+def test_bump_drops_cached_pages(client, seeded):
+    url = reverse("departments")
+    client.get(url)
+    key_before = [k for k in cache._cache if "public-page" in k]
+    assert key_before
+    publication.bump()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert len([k for k in cache._cache if "public-page" in k]) == len(key_before) + 1
