@@ -7,7 +7,6 @@ ImproperlyConfigured message that names the variable and what was wrong.
 from __future__ import annotations
 
 import datetime
-import datetime
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit

@@ -1,6 +1,23 @@
+"""Django admin: the plan, targets and their assignment, reports (read-only) and the audit trail.
+
+Every save or delete of public data moves the publication stamp (goals.publication.bump) so
+cached public pages refresh at once. Every change of a target's lead or co-departments, on
+the target's page or in a project's or measure's target inline, is recorded as an
+AuditEntry (调整分工) with before → after, and bumps Target.revision so that a report form
+opened before the change is refused (optimistic concurrency).
+"""
+
+from __future__ import annotations
+
+import json
+
 from django.contrib import admin
+from django.db import transaction
+from django.db.models import F
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from goals import publication
 from goals.models import (
     Action,
     AuditEntry,
@@ -18,6 +35,76 @@ from goals.models import (
 admin.site.site_header = _("常州经开区工作目标管理")
 admin.site.site_title = _("工作目标管理")
 admin.site.index_title = _("管理首页")
+
+
+class PublishesChanges:
+    """ModelAdmin mixin: a save or delete here changes what the public sees."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(publication.bump)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(publication.bump)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(publication.bump)
+
+
+# --- target assignment ---------------------------------------------------------------------
+
+NOT_ASSIGNED = {"lead_department": None, "co_departments": []}
+# Saved from the admin without `revision`: an approval may have moved it meanwhile, and
+# writing back the value read at the start of the request would undo that.
+TARGET_FIELDS = [f.name for f in Target._meta.concrete_fields if not f.primary_key and f.name != "revision"]
+
+
+def assignment(target_pk) -> dict:
+    """Who owns the target now, by department name (as the audit trail shows it)."""
+    if target_pk is None:
+        return dict(NOT_ASSIGNED)
+    lead = Target.objects.filter(pk=target_pk).values_list("lead_department__name", flat=True).first()
+    co = Department.objects.filter(co_targets=target_pk).order_by("name").values_list("name", flat=True)
+    return {"lead_department": lead, "co_departments": list(co)}
+
+
+def record_assignment(actor, target: Target, before: dict) -> AuditEntry | None:
+    """Audit a change of lead / co-departments (before → after) and bump the target's revision."""
+    after = assignment(target.pk)
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if not changes:
+        return None
+    Target.objects.filter(pk=target.pk).update(revision=F("revision") + 1)
+    return AuditEntry.objects.create(
+        actor=actor, action=AuditEntry.Action.ASSIGN, target=target, changes=changes
+    )
+
+
+def save_target(obj: Target) -> None:
+    if obj.pk is None:
+        obj.save()
+    else:
+        obj.save(update_fields=TARGET_FIELDS)
+
+
+class AuditsTargetInline(PublishesChanges):
+    """For admins with a Target inline: save targets without `revision`, audit assignment."""
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Target:
+            return super().save_formset(request, form, formset, change)
+        before = {f.instance.pk: assignment(f.instance.pk) for f in formset.initial_forms if f.instance.pk}
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            was = before.get(obj.pk, NOT_ASSIGNED)
+            save_target(obj)
+            record_assignment(request.user, obj, was)
+        formset.save_m2m()
+        return None
 
 
 class TargetInline(admin.TabularInline):
@@ -42,13 +129,13 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(PublishesChanges, admin.ModelAdmin):
     list_display = ["year", "title", "theme", "adopted_on"]
     search_fields = ["title", "theme", "positioning", "mission"]
 
 
 @admin.register(Pillar)
-class PillarAdmin(admin.ModelAdmin):
+class PillarAdmin(PublishesChanges, admin.ModelAdmin):
     list_display = ["code", "name", "focus", "plan"]
     list_filter = ["plan"]
     search_fields = ["code", "name", "focus"]
@@ -63,7 +150,7 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(PublishesChanges, admin.ModelAdmin):
     list_display = ["code", "name", "plan", "weight"]
     list_filter = ["plan", "pillars"]
     search_fields = ["code", "name", "summary"]
@@ -72,7 +159,7 @@ class ActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(AuditsTargetInline, admin.ModelAdmin):
     list_display = ["code", "name", "action", "pillar", "weight"]
     list_filter = ["plan", "action", "pillar"]
     search_fields = ["code", "name", "source_clause"]
@@ -81,7 +168,7 @@ class MeasureAdmin(admin.ModelAdmin):
 
 
 @admin.register(TargetGroup)
-class TargetGroupAdmin(admin.ModelAdmin):
+class TargetGroupAdmin(AuditsTargetInline, admin.ModelAdmin):
     """Every project and measure in one list; edit them under 民生实事 or 举措."""
 
     list_display = ["code", "name", "kind", "plan", "weight"]
@@ -91,15 +178,28 @@ class TargetGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(PublishesChanges, admin.ModelAdmin):
     list_display = ["name", "kind", "order"]
     list_filter = ["kind"]
     search_fields = ["name"]
     filter_horizontal = ["members"]
 
+    def save_related(self, request, form, formsets, change):
+        """Membership decides who may report for the department: audit who was added or removed."""
+        department = form.instance
+        before = sorted(department.members.values_list("username", flat=True)) if change else []
+        super().save_related(request, form, formsets, change)
+        after = sorted(department.members.values_list("username", flat=True))
+        if before != after:
+            AuditEntry.objects.create(
+                actor=request.user,
+                action=AuditEntry.Action.EDIT,
+                changes={"department": department.name, "members": [before, after]},
+            )
+
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(PublishesChanges, admin.ModelAdmin):
     list_display = [
         "code",
         "name",
@@ -117,9 +217,19 @@ class TargetAdmin(admin.ModelAdmin):
     filter_horizontal = ["co_departments"]
     readonly_fields = ["revision"]
 
+    def save_model(self, request, obj, form, change):
+        # The assignment before this save, read before the form's values are written.
+        obj._assignment_before = assignment(obj.pk if change else None)
+        save_target(obj)
+        transaction.on_commit(publication.bump)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # co_departments are saved here
+        record_assignment(request.user, form.instance, form.instance._assignment_before)
+
 
 @admin.register(ReportedFigure)
-class ReportedFigureAdmin(admin.ModelAdmin):
+class ReportedFigureAdmin(PublishesChanges, admin.ModelAdmin):
     list_display = ["code", "name", "year", "comparator", "value", "unit", "scale", "continued_by"]
     list_filter = ["year", "section"]
     search_fields = ["code", "name", "source_clause"]
@@ -157,11 +267,30 @@ class ReportAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "target", "report"]
-    list_filter = ["action"]
-    search_fields = ["target__code", "actor__username"]
-    list_select_related = ["actor", "target", "report"]
+    """The audit trail: read-only, filterable by action, person, department and time."""
+
+    list_display = ["at", "actor", "action", "target", "report", "summary"]
+    list_filter = [
+        "action",
+        "at",
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        ("target__lead_department", admin.RelatedOnlyFieldListFilter),
+        "target__plan",
+    ]
+    search_fields = ["target__code", "target__name", "actor__username", "actor__first_name", "report__id"]
+    list_select_related = ["actor", "target", "report__target"]
     date_hierarchy = "at"
+    fields = ["at", "actor", "action", "target", "report", "changes_display"]
+    readonly_fields = fields
+
+    @admin.display(description=_("变更内容"))
+    def summary(self, entry: AuditEntry) -> str:
+        text = "; ".join(f"{key}: {_describe(key, value)}" for key, value in entry.changes.items())
+        return text if len(text) <= 120 else text[:119] + "…"
+
+    @admin.display(description=_("变更内容"))
+    def changes_display(self, entry: AuditEntry):
+        return format_html("<pre>{}</pre>", json.dumps(entry.changes, ensure_ascii=False, indent=2))
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -171,3 +300,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def _text(value) -> str:
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value) or "—"
+    return "—" if value in (None, "") else str(value)
+
+
+def _describe(key: str, value) -> str:
+    """A [before, after] pair as "before → after"; a list of names (evidence) as a list."""
+    if key != "evidence" and isinstance(value, list) and len(value) == 2:
+        return f"{_text(value[0])} → {_text(value[1])}"
+    return _text(value)

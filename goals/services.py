@@ -97,10 +97,16 @@ def _review(report: Report, reviewer) -> Report:
     return locked
 
 
-def approve_report(*, report: Report, reviewer) -> Report:
-    """Publish the figure: it becomes the target's current value if it is the latest."""
+def approve_report(*, report: Report, reviewer, forbid_self_approval: bool = False) -> Report:
+    """Publish the figure: it becomes the target's current value if it is the latest.
+
+    The staff queue passes forbid_self_approval=True (no one approves their own report);
+    the `report --approve` command for scripted loads from other systems does not.
+    """
     with transaction.atomic():
         locked = _review(report, reviewer)
+        if forbid_self_approval and reviewer is not None and locked.author_id == reviewer.pk:
+            raise WorkflowError(_("不能审核通过自己提交的报告,请由其他审核人员处理。"))
         locked.state = Report.State.APPROVED
         locked.save(update_fields=["state", "reviewer", "reviewed_at"])
         Target.objects.filter(pk=locked.target_id).update(revision=F("revision") + 1)

@@ -1,3 +1,50 @@
-from django.urls import path
+"""Staff URLs, mounted at /staff/ inside i18n_patterns (/en/staff/… in English)."""
 
-urlpatterns: list = []
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+from django.views.decorators.cache import never_cache
+
+from goals.views import staff
+
+urlpatterns = [
+    path("", staff.workspace, name="workspace"),
+    path("targets/<str:code>/report/", staff.report_target, name="report_target"),
+    path("reports/<int:report_id>/resubmit/", staff.resubmit_report, name="resubmit_report"),
+    path("review/", staff.review_queue, name="review_queue"),
+    path("review/approve/", staff.bulk_approve, name="bulk_approve"),
+    path("reports/<int:report_id>/approve/", staff.approve_report, name="approve_report"),
+    path("reports/<int:report_id>/return/", staff.return_report, name="return_report"),
+    path("evidence/<int:evidence_id>/", staff.evidence_file, name="evidence_file"),
+    # Accounts: Django's views with our templates (names chosen not to replace the admin's).
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path(
+        "logout/",
+        auth_views.LogoutView.as_view(template_name="registration/staff_logged_out.html"),
+        name="logout",
+    ),
+    path(
+        "password/",
+        never_cache(
+            auth_views.PasswordChangeView.as_view(
+                template_name="registration/staff_password_change_form.html",
+                success_url=reverse_lazy("password_change_done"),
+            )
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        never_cache(
+            auth_views.PasswordChangeDoneView.as_view(
+                template_name="registration/staff_password_change_done.html"
+            )
+        ),
+        name="password_change_done",
+    ),
+]

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from goals.admin import TargetInline
+from goals.admin import AuditsTargetInline, TargetInline
 from projects.models import Project
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(AuditsTargetInline, admin.ModelAdmin):
     list_display = ["code", "name", "plan", "weight"]
     list_filter = ["plan"]
     search_fields = ["code", "name", "source_clause"]

@@ -86,6 +86,11 @@ class Report(models.Model):
         verbose_name = _("进度报告")
         verbose_name_plural = _("进度报告")
         ordering = ["-as_of", "-created_at", "-id"]
+        permissions = [
+            ("submit_report", _("可以为本单位负责的目标填报进度")),
+            ("review_report", _("可以审核各单位提交的报告")),
+            ("oversee_reports", _("可以查看并处理所有单位的目标与报告")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="report_value_not_negative"),
             models.CheckConstraint(

@@ -37,6 +37,18 @@ class TargetQuerySet(models.QuerySet):
     def owned_by_user(self, user) -> TargetQuerySet:
         return self.filter(lead_department__members=user)
 
+    def reportable_by(self, user) -> TargetQuerySet:
+        """Targets whose lead or co-department has `user` as a member (no duplicate rows).
+
+        Membership only: whether the user may submit at all (the permission) is checked
+        by goals.permissions, which also lets admins report on every target.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        departments = Department.objects.filter(members=user)
+        co_led = Target.co_departments.through.objects.filter(department__in=departments)
+        return self.filter(Q(lead_department__in=departments) | Q(pk__in=co_led.values("target_id")))
+
     def top_level(self) -> TargetQuerySet:
         return self.filter(parent__isnull=True)
 

@@ -1,0 +1,49 @@
+// Staff pages: tell the user when an htmx request did not go through (their input stays in
+// the form), and move focus to what a swap brought in (the first invalid field, or the message).
+(function () {
+  "use strict";
+
+  function staffRoot() {
+    return document.querySelector(".staff");
+  }
+
+  function showAlert(text) {
+    var box = document.getElementById("staff-alert");
+    if (!box) return;
+    box.textContent = text;
+    box.hidden = false;
+    box.scrollIntoView({ block: "nearest" });
+  }
+
+  function hideAlert() {
+    var box = document.getElementById("staff-alert");
+    if (box) box.hidden = true;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var root = staffRoot();
+    if (!root) return;
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    var key = "msgError";
+    if (status === 401) key = "msgAuth";
+    else if (status === 403) key = "msgForbidden";
+    else if (status === 404) key = "msgMissing";
+    showAlert(root.dataset[key] || root.dataset.msgError);
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    var root = staffRoot();
+    if (root) showAlert(root.dataset.msgNetwork);
+  });
+
+  document.addEventListener("htmx:beforeRequest", hideAlert);
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var swapped = event.detail.elt;
+    if (!swapped || !swapped.querySelector) return;
+    var invalid = swapped.querySelector("[aria-invalid='true']");
+    var message = swapped.querySelector(".row-message");
+    var focusable = invalid || message;
+    if (focusable && document.contains(focusable)) focusable.focus();
+  });
+})();
