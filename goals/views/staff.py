@@ -13,6 +13,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.handlers.exception import response_for_exception
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -45,6 +46,7 @@ def staff_login_required(view):
 
     Redirecting it to the sign-in page would swap that page into the row and lose what the
     official typed; staff.js instead says "sign in again in another tab", and the form stays.
+    403 and 404 are rendered in here, so that the decorators outside (never_cache) apply.
     """
     protected = login_required(view)
 
@@ -54,7 +56,11 @@ def staff_login_required(view):
             return HttpResponse(
                 _("登录已过期,请重新登录。"), status=401, content_type="text/plain; charset=utf-8"
             )
-        return protected(request, *args, **kwargs)
+        try:
+            return protected(request, *args, **kwargs)
+        except (Http404, PermissionDenied) as refusal:
+            # Answered here rather than by the handler, so that never_cache marks 403/404 too.
+            return response_for_exception(request, refusal)
 
     return wrapper
 

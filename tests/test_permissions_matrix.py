@@ -1,0 +1,318 @@
+"""Every staff URL × every persona: the exact answer, and nothing changed where refused.
+
+Rules (goals.permissions): signed out → 302 to the sign-in page; a role that cannot use
+the page at all → 403; an object outside the user's reach (another department's target or
+report, a guessed id) → 404, as if it did not exist; a wrong method → 405.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from goals import services
+from goals.models import AuditEntry, Evidence, Report, Target
+from tests.personas import *  # noqa: F403
+from tests.personas import DAY, PERSONAS, as_user
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+LOGIN, ADMIN_LOGIN = "login", "admin_login"
+WORKSPACE, QUEUE = "workspace", "review_queue"
+
+
+@dataclass
+class Scene:
+    world: object
+    users: dict
+    pending_own: Report  # on the target 甲单位 leads, by official_own, with evidence
+    returned_own: Report  # returned, on the same target
+    pending_other: Report  # on the target 乙单位 leads, by official_other, with evidence
+
+
+@pytest.fixture
+def scene(world, official_own, official_other, reviewer, admin, settings, tmp_path) -> Scene:
+    settings.MEDIA_ROOT = tmp_path
+
+    def png(name):
+        return [(SimpleUploadedFile(name, PNG, content_type="image/png"), "image/png")]
+
+    pending_own = services.submit_report(
+        target=world.own_target, value=80, as_of=DAY, author=official_own, evidence=png("own.png")
+    )
+    returned_own = services.submit_report(target=world.own_target, value=9000, as_of=DAY, author=official_own)
+    services.return_report(report=returned_own, reviewer=reviewer, reason="多输了一个零")
+    pending_other = services.submit_report(
+        target=world.other_target, value=3, as_of=DAY, author=official_other, evidence=png("other.png")
+    )
+    users = {
+        "anonymous": None,
+        "official_own": official_own,
+        "official_other": official_other,
+        "reviewer": reviewer,
+        "admin": admin,
+    }
+    return Scene(world, users, pending_own, returned_own, pending_other)
+
+
+def report_data(target: Target, value="120") -> dict:
+    prefix = f"t{target.pk}"
+    return {
+        f"{prefix}-value": value,
+        f"{prefix}-as_of": DAY.isoformat(),
+        f"{prefix}-revision": target.revision,
+    }
+
+
+def state(scene: Scene) -> tuple:
+    """Everything a staff request could change."""
+    return (
+        sorted(Report.objects.values_list("id", "state", "reviewer_id", "return_reason")),
+        AuditEntry.objects.count(),
+        Evidence.objects.count(),
+        sorted(Target.objects.values_list("id", "revision", "lead_department_id")),
+    )
+
+
+# (name, method, url(scene), data(scene) or None, {persona: status or (302, where)})
+CASES = [
+    (
+        "workspace",
+        "get",
+        lambda s: reverse("workspace"),
+        None,
+        {"official_own": 200, "official_other": 200, "reviewer": (302, QUEUE), "admin": 200},
+    ),
+    (
+        "report form, own department's target",
+        "get",
+        lambda s: reverse("report_target", args=[s.world.own_target.code]),
+        None,
+        {"official_own": 200, "official_other": 404, "reviewer": 403, "admin": 200},
+    ),
+    (
+        "report submission, own department's target",
+        "post",
+        lambda s: reverse("report_target", args=[s.world.own_target.code]),
+        lambda s: report_data(s.world.own_target),
+        {"official_own": (302, WORKSPACE), "official_other": 404, "reviewer": 403, "admin": (302, WORKSPACE)},
+    ),
+    (
+        "report form, another department's target",
+        "get",
+        lambda s: reverse("report_target", args=[s.world.other_target.code]),
+        None,
+        {"official_own": 404, "official_other": 200, "reviewer": 403, "admin": 200},
+    ),
+    (
+        "report submission, another department's target",
+        "post",
+        lambda s: reverse("report_target", args=[s.world.other_target.code]),
+        lambda s: report_data(s.world.other_target),
+        {"official_own": 404, "official_other": (302, WORKSPACE), "reviewer": 403, "admin": (302, WORKSPACE)},
+    ),
+    (
+        "report form, guessed target code",
+        "get",
+        lambda s: reverse("report_target", args=["P99.9"]),
+        None,
+        {"official_own": 404, "official_other": 404, "reviewer": 403, "admin": 404},
+    ),
+    (
+        "resubmit form, own department's returned report",
+        "get",
+        lambda s: reverse("resubmit_report", args=[s.returned_own.pk]),
+        None,
+        {"official_own": 200, "official_other": 404, "reviewer": 403, "admin": 200},
+    ),
+    (
+        "resubmission, own department's returned report",
+        "post",
+        lambda s: reverse("resubmit_report", args=[s.returned_own.pk]),
+        lambda s: report_data(s.world.own_target, "90"),
+        {"official_own": (302, WORKSPACE), "official_other": 404, "reviewer": 403, "admin": (302, WORKSPACE)},
+    ),
+    (
+        "resubmit form, guessed report id",
+        "get",
+        lambda s: reverse("resubmit_report", args=[999_999]),
+        None,
+        {"official_own": 404, "official_other": 404, "reviewer": 403, "admin": 404},
+    ),
+    (
+        "review queue",
+        "get",
+        lambda s: reverse("review_queue"),
+        None,
+        {"official_own": 403, "official_other": 403, "reviewer": 200, "admin": 200},
+    ),
+    (
+        "approve",
+        "post",
+        lambda s: reverse("approve_report", args=[s.pending_other.pk]),
+        lambda s: {},
+        {"official_own": 403, "official_other": 403, "reviewer": (302, QUEUE), "admin": (302, QUEUE)},
+    ),
+    (
+        "approve by GET",
+        "get",
+        lambda s: reverse("approve_report", args=[s.pending_other.pk]),
+        None,
+        {"official_own": 405, "official_other": 405, "reviewer": 405, "admin": 405},
+    ),
+    (
+        "approve, guessed report id",
+        "post",
+        lambda s: reverse("approve_report", args=[999_999]),
+        lambda s: {},
+        {"official_own": 403, "official_other": 403, "reviewer": 404, "admin": 404},
+    ),
+    (
+        "return with a reason",
+        "post",
+        lambda s: reverse("return_report", args=[s.pending_other.pk]),
+        lambda s: {"reason": "请补充佐证材料"},
+        {"official_own": 403, "official_other": 403, "reviewer": (302, QUEUE), "admin": (302, QUEUE)},
+    ),
+    (
+        "bulk approve",
+        "post",
+        lambda s: reverse("bulk_approve"),
+        lambda s: {"report": [s.pending_other.pk, s.pending_own.pk]},
+        {"official_own": 403, "official_other": 403, "reviewer": (302, QUEUE), "admin": (302, QUEUE)},
+    ),
+    (
+        "evidence of own department's pending report",
+        "get",
+        lambda s: reverse("evidence_file", args=[s.pending_own.evidence.get().pk]),
+        None,
+        {"official_own": 200, "official_other": 404, "reviewer": 200, "admin": 200},
+    ),
+    (
+        "evidence of another department's pending report",
+        "get",
+        lambda s: reverse("evidence_file", args=[s.pending_other.evidence.get().pk]),
+        None,
+        {"official_own": 404, "official_other": 200, "reviewer": 200, "admin": 200},
+    ),
+    (
+        "evidence, guessed id",
+        "get",
+        lambda s: reverse("evidence_file", args=[999_999]),
+        None,
+        {"official_own": 404, "official_other": 404, "reviewer": 404, "admin": 404},
+    ),
+    (
+        "password change",
+        "get",
+        lambda s: reverse("password_change"),
+        None,
+        {"official_own": 200, "official_other": 200, "reviewer": 200, "admin": 200},
+    ),
+    (
+        "admin index",
+        "get",
+        lambda s: reverse("admin:index"),
+        None,
+        {
+            "official_own": (302, ADMIN_LOGIN),
+            "official_other": (302, ADMIN_LOGIN),
+            "reviewer": (302, ADMIN_LOGIN),
+            "admin": 200,
+        },
+    ),
+]
+
+
+def where(location: str) -> str:
+    path = urlsplit(location).path
+    for name in (LOGIN, WORKSPACE, QUEUE):
+        if path == reverse(name):
+            return name
+    if path == reverse("admin:login"):
+        return ADMIN_LOGIN
+    return path
+
+
+def expected_for(persona: str, expectations: dict, url: str):
+    if persona == "anonymous":
+        return (302, ADMIN_LOGIN if url.startswith("/admin/") else LOGIN)
+    return expectations[persona]
+
+
+@pytest.mark.parametrize("persona_name", PERSONAS)
+@pytest.mark.parametrize(("case", "method", "url", "data", "expectations"), CASES, ids=[c[0] for c in CASES])
+def test_it_answers_each_persona_exactly(scene, persona_name, case, method, url, data, expectations):
+    url = url(scene)
+    expected = expected_for(persona_name, expectations, url)
+    client = as_user(scene.users[persona_name])
+    before = state(scene)
+    kwargs = {"data": data(scene)} if data else {}
+    response = getattr(client, method)(url, **kwargs)
+
+    status = expected[0] if isinstance(expected, tuple) else expected
+    assert response.status_code == status, f"{case} as {persona_name}"
+    if isinstance(expected, tuple):
+        assert where(response["Location"]) == expected[1], f"{case} as {persona_name}"
+    if response.status_code == 302 and expected[1] in (LOGIN, ADMIN_LOGIN):
+        assert f"next={url}" in response["Location"].replace("%2F", "/")
+    refused = status in (403, 404, 405) or isinstance(expected, tuple) and expected[1] in (LOGIN, ADMIN_LOGIN)
+    if refused or method == "get":
+        assert state(scene) == before, f"{case} as {persona_name} changed the database"
+    else:
+        assert state(scene) != before, f"{case} as {persona_name} should have changed something"
+    if "no-store" not in response.get("Cache-Control", "") and url.startswith("/staff/"):
+        pytest.fail(f"{case} as {persona_name}: staff answers must not be cached")
+
+
+def test_it_never_lists_another_departments_targets_or_pending_reports(scene):
+    html = as_user(scene.users["official_own"]).get(reverse("workspace")).content.decode()
+    assert scene.world.own_target.code in html
+    assert scene.world.other_target.code not in html
+    assert scene.world.other_target.name not in html
+    assert reverse("evidence_file", args=[scene.pending_other.evidence.get().pk]) not in html
+
+
+def test_it_answers_in_english_under_en(scene):
+    response = as_user(None).get("/en/staff/")
+    assert response.status_code == 302 and response["Location"].startswith("/en/staff/login/")
+    assert as_user(scene.users["official_own"]).get("/en/staff/").status_code == 200
+
+
+POSTS = [c for c in CASES if c[1] == "post" and c[0] != "approve, guessed report id"]
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
+@pytest.mark.parametrize(("case", "method", "url", "data", "expectations"), POSTS, ids=[c[0] for c in POSTS])
+def test_it_refuses_a_forged_post_without_a_csrf_token(scene, htmx, case, method, url, data, expectations):
+    allowed = next(name for name, answer in expectations.items() if isinstance(answer, tuple))
+    client = as_user(scene.users[allowed], enforce_csrf_checks=True)
+    before = state(scene)
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.post(url(scene), data(scene), headers=headers)
+    assert response.status_code == 403
+    assert state(scene) == before
+
+
+def test_it_accepts_the_csrf_token_htmx_sends_in_its_header(scene):
+    """The staff base puts the token in hx-headers; a header-only token is enough."""
+    client = as_user(scene.users["reviewer"], enforce_csrf_checks=True)
+    page = client.get(reverse("review_queue"))
+    token = page.cookies["csrftoken"].value
+    response = client.post(
+        reverse("approve_report", args=[scene.pending_other.pk]),
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
+    assert response.status_code == 200
+    assert Report.objects.get(pk=scene.pending_other.pk).state == Report.State.APPROVED
+
+
+def test_it_gives_a_signed_out_htmx_request_a_401_so_the_form_keeps_its_input(scene):
+    url = reverse("report_target", args=[scene.world.own_target.code])
+    response = as_user(None).post(url, report_data(scene.world.own_target), headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert "登录" in response.content.decode()
+    assert Report.objects.count() == 3
