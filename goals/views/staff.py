@@ -28,6 +28,7 @@ from django_htmx.middleware import HtmxDetails
 
 from goals import permissions, publication, services
 from goals.evaluation import TargetProgress, evaluate_plan, latest_approved
+from goals.formatting import in_target_scale, plain
 from goals.forms_staff import StaffReportForm, WorkspaceFilterForm
 from goals.models import Department, Plan, Report, Target
 from goals.progress import Status
@@ -114,7 +115,7 @@ def open_reports(target_ids) -> dict[int, list[Report]]:
 def new_form(target: Target, *, revises: Report | None = None) -> StaffReportForm:
     initial = {"revision": target.revision}
     if revises is not None:
-        initial.update(value=revises.value, as_of=revises.as_of, note=revises.note)
+        initial.update(value=plain(revises.value), as_of=revises.as_of, note=revises.note)
     return StaffReportForm(target=target, revises=revises, prefix=f"t{target.pk}", initial=initial)
 
 
@@ -250,7 +251,7 @@ def handle_report(request, target: Target, revises: Report | None) -> HttpRespon
         )
     done = _("已提交 %(code)s 的进度(%(value)s,截至 %(day)s),等待审核。") % {
         "code": target.code,
-        "value": report.value.normalize(),
+        "value": in_target_scale(report.value, target),
         "day": report.as_of.isoformat(),
     }
     if request.htmx:
