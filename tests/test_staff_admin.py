@@ -1,0 +1,192 @@
+"""Admin: assignment changes are audited (before → after) and bump the target's revision;
+the audit trail is visible and filterable; admin edits of public data move the publication stamp."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from goals import publication, services
+from goals.models import AuditEntry, Department, Target
+from tests.personas import *  # noqa: F403
+from tests.personas import DAY, as_user
+
+
+class FormScraper(HTMLParser):
+    """The fields of the admin's change form as a browser would submit them (no JS)."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._multiple = False
+        self._first: str | None = None
+        self._textarea: str | None = None
+        self._in_form = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("id", "").endswith("_form"):
+            self._in_form = True
+        if not self._in_form:
+            return
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.data.setdefault(name, []).append(a.get("value", "on"))
+                return
+            self.data.setdefault(name, []).append(a.get("value", ""))
+        elif tag == "select" and name:
+            self._select = name
+            self._multiple = "multiple" in a
+            self._first = None
+            self.data.setdefault(name, [])
+        elif tag == "option" and self._select:
+            if self._first is None:
+                self._first = a.get("value", "")
+            if "selected" in a:
+                self.data[self._select].append(a.get("value", ""))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = [""]
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][0] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select:
+            # A single select with nothing marked selected submits its first option.
+            if not self._multiple and not self.data[self._select] and self._first is not None:
+                self.data[self._select].append(self._first)
+            self._select = None
+        elif tag == "textarea":
+            if self._textarea:
+                self.data[self._textarea][0] = self.data[self._textarea][0].lstrip("\n")
+            self._textarea = None
+        elif tag == "form":
+            self._in_form = False
+
+
+def change_form(client, url: str) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200
+    scraper = FormScraper()
+    scraper.feed(response.content.decode())
+    return {name: values if len(values) != 1 else values[0] for name, values in scraper.data.items()}
+
+
+def test_it_audits_a_change_of_lead_and_co_departments_and_bumps_the_revision(world, admin):
+    target = world.own_target
+    third = Department.objects.create(name="丙单位")
+    client = as_user(admin)
+    url = reverse("admin:goals_target_change", args=[target.pk])
+    data = change_form(client, url)
+    data.update(lead_department=world.other_department.pk, co_departments=[third.pk, world.own_department.pk])
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    target.refresh_from_db()
+    assert target.lead_department == world.other_department and target.revision == 1
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.ASSIGN)
+    assert entry.actor == admin and entry.target == target
+    assert entry.changes == {
+        "lead_department": ["甲单位", "乙单位"],
+        "co_departments": [[], ["丙单位", "甲单位"]],
+    }
+
+
+def test_it_does_not_audit_or_bump_when_the_assignment_is_unchanged(world, admin):
+    target = world.own_target
+    client = as_user(admin)
+    url = reverse("admin:goals_target_change", args=[target.pk])
+    data = change_form(client, url)
+    data["name"] = "新增托位(含社区)"
+    assert client.post(url, data).status_code == 302
+    target.refresh_from_db()
+    assert target.name == "新增托位(含社区)" and target.revision == 0
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.ASSIGN).exists()
+
+
+def test_it_never_writes_back_a_revision_an_approval_moved_meanwhile(world, admin, official_own, reviewer):
+    target = world.own_target
+    client = as_user(admin)
+    url = reverse("admin:goals_target_change", args=[target.pk])
+    data = change_form(client, url)
+    report = services.submit_report(target=target, value=10, as_of=DAY, author=official_own)
+    services.approve_report(report=report, reviewer=reviewer)  # revision 0 → 1 while the admin edits
+    data["lead_department"] = world.other_department.pk
+    assert client.post(url, data).status_code == 302
+    assert Target.objects.get(pk=target.pk).revision == 2  # approval + reassignment
+
+
+def test_it_audits_an_assignment_made_in_a_projects_target_inline(world, admin):
+    project = world.own_target.group
+    client = as_user(admin)
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    data = change_form(client, url)
+    row = next(
+        key[: -len("-code")] for key, value in data.items() if key.endswith("-code") and value == "P1.2"
+    )
+    data[f"{row}-lead_department"] = world.own_department.pk
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    other = Target.objects.get(pk=world.other_target.pk)
+    assert other.lead_department == world.own_department and other.revision == 1
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.ASSIGN)
+    assert entry.target == other and entry.changes == {"lead_department": ["乙单位", "甲单位"]}
+    assert Target.objects.get(pk=world.own_target.pk).revision == 0
+
+
+def test_it_audits_department_membership(world, admin, official_other):
+    client = as_user(admin)
+    url = reverse("admin:goals_department_change", args=[world.own_department.pk])
+    data = change_form(client, url)
+    data["members"] = [official_other.pk]
+    assert client.post(url, data).status_code == 302
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.EDIT)
+    assert entry.changes == {"department": "甲单位", "members": [[], ["official-other"]]}
+
+
+def test_it_shows_the_audit_trail_to_admins_only_filterable(world, admin, official_own, reviewer):
+    report = services.submit_report(target=world.own_target, value=10, as_of=DAY, author=official_own)
+    services.return_report(report=report, reviewer=reviewer, reason="请补充佐证")
+    client = as_user(admin)
+    url = reverse("admin:goals_auditentry_changelist")
+    html = client.get(url).content.decode()
+    assert "提交报告" in html and "退回报告" in html and "请补充佐证" in html
+    filtered = client.get(url, {"action__exact": "return"}).content.decode()
+    assert "请补充佐证" in filtered and "value: 10" not in filtered
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.RETURN)
+    detail = client.get(reverse("admin:goals_auditentry_change", args=[entry.pk]))
+    assert detail.status_code == 200 and "请补充佐证" in detail.content.decode()
+    assert (
+        client.post(reverse("admin:goals_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+    assert as_user(reviewer).get(url).status_code == 302  # not staff: sent to the admin login
+
+
+@pytest.mark.parametrize("model", ["goals_target", "goals_department", "projects_project"])
+def test_it_moves_the_publication_stamp_when_public_data_is_saved(
+    world, admin, model, django_capture_on_commit_callbacks
+):
+    obj = {
+        "goals_target": world.own_target,
+        "goals_department": world.own_department,
+        "projects_project": world.own_target.group,
+    }[model]
+    client = as_user(admin)
+    url = reverse(f"admin:{model}_change", args=[obj.pk])
+    data = change_form(client, url)
+    stamp = publication.generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
+    assert publication.generation() != stamp
