@@ -1,6 +1,6 @@
 """What the public sees: which plan, as of which day, and a version of what is published.
 
-The version is read from the database in one cheap query (three indexed MAX(id) lookups):
+The version is read from the database in one cheap query (the newest id of three tables):
 every approval writes an audit entry (goals.services), every admin edit writes an admin
 log entry, and every report is a new row. So every gunicorn worker, on every app server,
 computes the same version without sharing memory, and a cached page or an ETag built from
@@ -125,7 +125,8 @@ def _fingerprint_sql() -> str:
     # Table names from our own models, quoted: no outside input reaches this SQL.
     q = connection.ops.quote_name
     models = (AuditEntry, Report, LogEntry)
-    parts = [f"(SELECT MAX({q('id')}) FROM {q(m._meta.db_table)})" for m in models]  # noqa: S608
+    # ORDER BY … LIMIT 1 on the primary key: the same answer as MAX(id), planned faster.
+    parts = [f"(SELECT {q('id')} FROM {q(m._meta.db_table)} ORDER BY 1 DESC LIMIT 1)" for m in models]  # noqa: S608
     return "SELECT " + ", ".join(parts)  # noqa: S608
 
 

@@ -1,0 +1,366 @@
+#!/usr/bin/env python3
+"""Benchmark the public site: gunicorn (2 workers) on a throwaway PostgreSQL.
+
+    .venv/bin/python bench/run.py [--requests 2000] [--seconds 20] [--concurrency 4] [--workers 2] [--rounds 4]
+
+Steps: start a PostgreSQL cluster (>= 15) in a temporary directory, listening on a unix
+socket only; migrate; load the seed (`manage.py seed`); publish synthetic reports on the
+real 2024 plan through goals.services (submit, then approve); collectstatic; measure the
+queries and bytes of each page with Django's test client; serve the app with gunicorn on
+127.0.0.1; then drive a bounded load (a fixed number of requests per URL, cut short at a
+time limit) from a small threaded client, and print requests per second, p95 latency and
+the ratio of each against the trivial /healthz view served by the same server in the same
+run. Everything is removed on exit. Nothing is installed at run time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import http.client
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+URLS = ["/healthz", "/", "/projects/P1/", "/data/2024/targets.csv"]
+LABELS = {
+    "/healthz": "trivial view",
+    "/": "home",
+    "/projects/P1/": "project page",
+    "/data/2024/targets.csv": "CSV",
+}
+
+
+# --- PostgreSQL ------------------------------------------------------------------------
+
+
+def pg_bindir() -> str:
+    candidates = ["/usr/lib/postgresql/15/bin", *sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)]
+    for directory in candidates:
+        if all(os.access(os.path.join(directory, b), os.X_OK) for b in ("initdb", "pg_ctl", "postgres")):
+            return directory
+    sys.exit("bench: no PostgreSQL >= 15 binaries in /usr/lib/postgresql/*/bin (apt-get install postgresql)")
+
+
+class Postgres:
+    def __init__(self) -> None:
+        self.bindir = pg_bindir()
+        self.tmp = tempfile.mkdtemp(prefix="goals-bench-pg.")
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:  # postgres refuses to run as root
+            user = "postgres"
+            try:
+                import pwd
+
+                pwd.getpwnam(user)
+            except KeyError:
+                user = "nobody"
+            shutil.chown(self.tmp, user)
+            self.prefix = ["runuser", "-u", user, "--"]
+
+    def run(self, *args: str) -> None:
+        subprocess.run([*self.prefix, *args], check=True, cwd=self.tmp, stdout=subprocess.DEVNULL)
+
+    def start(self) -> str:
+        data = os.path.join(self.tmp, "data")
+        self.run(
+            f"{self.bindir}/initdb",
+            "-D",
+            data,
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-locale",
+        )
+        options = f"-k {self.tmp} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c max_connections=50"
+        self.run(
+            f"{self.bindir}/pg_ctl",
+            "-D",
+            data,
+            "-l",
+            os.path.join(self.tmp, "server.log"),
+            "-w",
+            "-o",
+            options,
+            "start",
+        )
+        subprocess.run([f"{self.bindir}/createdb", "-h", self.tmp, "-U", "postgres", "goals"], check=True)
+        return f"postgres://postgres@/goals?host={self.tmp}"
+
+    def stop(self) -> None:
+        data = os.path.join(self.tmp, "data")
+        if os.path.exists(os.path.join(data, "postmaster.pid")):
+            subprocess.run(
+                [*self.prefix, f"{self.bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"],
+                cwd=self.tmp,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+# --- inside Django: publish reports, measure queries and bytes -------------------------
+
+
+def populate_and_measure() -> None:
+    """Run in a child process with the benchmark's environment (see main)."""
+    import datetime
+    from decimal import Decimal
+
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from goals import services
+    from goals.models import Department, Target
+
+    rng = random.Random(2024)
+    users = get_user_model().objects
+    author = users.create_user("bench-author", password=None)
+    reviewer = users.create_user("bench-reviewer", password=None)
+    departments = list(Department.objects.all())
+    targets = list(Target.objects.filter(plan__year=2024).select_related("plan"))
+    published = 0
+    for target in targets:
+        target.lead_department = rng.choice(departments)
+        target.save(update_fields=["lead_department"])
+        goal = (
+            Decimal(100)
+            if target.kind == Target.Kind.MILESTONE
+            else (target.target_value or Decimal(1)) * target.scale
+        )
+        for month in (3, 6, 9):
+            if rng.random() < 0.25:
+                continue
+            share = Decimal(str(round(month / 12 * rng.uniform(0.6, 1.2), 3)))
+            value = (goal * share).quantize(Decimal("0.01"))
+            if target.kind == Target.Kind.AT_MOST:
+                value = Decimal(0)
+            report = services.submit_report(
+                target=target,
+                value=value,
+                as_of=datetime.date(2024, month, 28),
+                author=author,
+                note=f"第 {month} 月进展",
+            )
+            services.approve_report(report=report, reviewer=reviewer)
+            published += 1
+    print(f"bench: published {published} approved reports on {len(targets)} targets of the 2024 plan")
+
+    client = Client()
+    print("\nqueries and bytes per page (Django test client):")
+    print(f"  {'page':<24} {'cold queries':>12} {'cached queries':>15} {'bytes':>10}")
+    for url in URLS:
+        cache.clear()
+        with CaptureQueriesContext(connection) as cold:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        with CaptureQueriesContext(connection) as warm:
+            again = client.get(url)
+        assert again.content == response.content
+        print(f"  {url:<24} {len(cold):>12} {len(warm):>15} {len(response.content):>10}")
+    cache.clear()
+
+
+# --- load ----------------------------------------------------------------------------------
+
+
+def fetch(port: int, path: str) -> tuple[int, int]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Accept-Encoding": "identity"})
+        response = conn.getresponse()
+        body = response.read()
+        return response.status, len(body)
+    finally:
+        conn.close()
+
+
+def drive(
+    port: int, path: str, requests: int, seconds: float, concurrency: int
+) -> tuple[list[float], int, float]:
+    """Send up to `requests` GETs from `concurrency` threads, stopping at `seconds`.
+
+    Returns the latencies of the 200 answers, the number of failures, and the wall time.
+    """
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    remaining = [requests]
+    deadline = time.perf_counter() + seconds
+
+    def worker() -> None:
+        nonlocal errors
+        while True:
+            with lock:
+                if remaining[0] <= 0 or time.perf_counter() > deadline:
+                    return
+                remaining[0] -= 1
+            t0 = time.perf_counter()
+            try:
+                status, _ = fetch(port, path)
+            except OSError:
+                status = 0
+            elapsed = time.perf_counter() - t0
+            with lock:
+                if status == 200:
+                    latencies.append(elapsed)
+                else:
+                    errors += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors, time.perf_counter() - started
+
+
+def measure(port: int, requests: int, seconds: float, concurrency: int, rounds: int) -> dict[str, dict]:
+    """Interleave the URLs in rounds, so that a slow spell of the machine hits them all alike."""
+    collected = {path: ([], 0, 0.0) for path in URLS}
+    for _ in range(rounds):
+        for path in URLS:
+            latencies, errors, wall = drive(port, path, requests // rounds, seconds / rounds, concurrency)
+            before = collected[path]
+            collected[path] = (before[0] + latencies, before[1] + errors, before[2] + wall)
+    results = {}
+    for path, (latencies, errors, wall) in collected.items():
+        latencies.sort()
+        results[path] = {
+            "done": len(latencies),
+            "errors": errors,
+            "rps": len(latencies) / wall if wall else 0.0,
+            "p95": latencies[max(int(len(latencies) * 0.95) - 1, 0)] * 1000 if latencies else float("nan"),
+            "median": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        }
+    return results
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, seconds: float = 30) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if fetch(port, "/healthz")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("bench: gunicorn did not answer /healthz in time")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000, help="requests per URL (default 2000)")
+    parser.add_argument("--seconds", type=float, default=20, help="time limit per URL (default 20 s)")
+    parser.add_argument("--concurrency", type=int, default=4, help="client threads (default 4)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds over the URLs (default 4)")
+    parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure_only:
+        populate_and_measure()
+        return
+
+    pg = Postgres()
+    server = None
+    tmp = tempfile.mkdtemp(prefix="goals-bench.")
+    try:
+        url = pg.start()
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DEBUG": "0",
+            "TESTING": "0",
+            "SECRET_KEY": "benchmark-only-" + os.urandom(8).hex(),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "STATIC_ROOT": os.path.join(tmp, "static"),
+            "MEDIA_ROOT": os.path.join(tmp, "media"),
+            "SECURE_COOKIES": "0",
+            "LOG_LEVEL": "ERROR",
+        }
+        env.pop("REDIS_URL", None)
+        manage = [PY, str(ROOT / "manage.py")]
+        subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+        subprocess.run([*manage, "seed"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+        subprocess.run([PY, __file__, "--measure-only"], env=env, check=True, cwd=ROOT)
+
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+        )
+        wait_for(port)
+        for path in URLS:  # warm every worker's page cache
+            for _ in range(args.workers * 4):
+                fetch(port, path)
+
+        print(
+            f"\nload: gunicorn {args.workers} sync workers, {args.concurrency} client threads, "
+            f"{args.requests} requests per URL in {args.rounds} interleaved rounds (limit {args.seconds:g} s), "
+            f"{os.cpu_count()} CPUs"
+        )
+        results = measure(port, args.requests, args.seconds, args.concurrency, args.rounds)
+        base = results["/healthz"]
+        print(
+            f"  {'URL':<24} {'':<13} {'req/s':>8} {'p95 ms':>8} {'median':>8} {'req/s vs trivial':>17} {'p95 vs trivial':>15} {'errors':>7}"
+        )
+        for path, r in results.items():
+            print(
+                f"  {path:<24} {LABELS[path]:<13} {r['rps']:>8.0f} {r['p95']:>8.1f} {r['median']:>8.1f} "
+                f"{r['rps'] / base['rps']:>16.2f}x {r['p95'] / base['p95']:>14.2f}x {r['errors']:>7}"
+            )
+        home = results["/"]["rps"] / base["rps"]
+        print(
+            f"\nhome page throughput: {home:.2f} x the trivial view (aim: >= 0.5) -> {'OK' if home >= 0.5 else 'BELOW AIM'}"
+        )
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+        pg.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
