@@ -1,0 +1,101 @@
+"""The staff workflow in headless Chromium: an official reports inline, a reviewer approves,
+the public target page shows the new figure. Plus axe-core on the staff pages and a phone width."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from goals.models import Department, Report, Target
+from goals.permissions import OFFICIAL, REVIEWER, ensure_roles
+from tests.builders import make_user
+
+pytestmark = pytest.mark.browser
+
+CODE = "P1.3"  # 新增托位 200 个
+
+
+@pytest.fixture
+def people(seeded_live):
+    ensure_roles()  # transactional tests flush the groups the migration made
+    target = Target.objects.get(plan=seeded_live, code=CODE)
+    department = Department.objects.get(name="遥观镇")
+    Target.objects.filter(pk=target.pk).update(lead_department=department)
+    official = make_user("yaoguan", password="Yaoguan-2024!", first_name="遥观填报员")
+    official.groups.add(Group.objects.get(name=OFFICIAL))
+    department.members.add(official)
+    reviewer = make_user("shenhe", password="Shenhe-2024!", first_name="审核员")
+    reviewer.groups.add(Group.objects.get(name=REVIEWER))
+    return target
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    page.goto(base + reverse("login"))
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def test_it_takes_a_report_from_an_official_through_review_to_the_public_page(
+    people, live_server, page, browser, axe
+):
+    target = people
+    base = live_server.url
+    sign_in(page, base, "yaoguan", "Yaoguan-2024!")
+    assert page.url.endswith(reverse("workspace"))
+    axe(page)
+
+    row = page.locator(f"#target-{target.pk}")
+    row.get_by_text(f"填报 {CODE} 的进度").click()
+    value = page.locator(f"#id_t{target.pk}-value")
+    page.evaluate("() => { window.__sameDocument = true }")  # gone if the page reloads
+
+    value.fill("abc")
+    row.get_by_role("button", name="提交审核").click()
+    error = page.locator(f"#id_t{target.pk}-value_error")
+    error.wait_for()
+    assert "请输入数字" in error.inner_text()
+    assert value.get_attribute("aria-invalid") == "true"
+    assert page.evaluate("() => window.__sameDocument === true")
+    assert page.evaluate("() => document.activeElement.id") == f"id_t{target.pk}-value"
+    assert Report.objects.count() == 0
+
+    value.fill("150")
+    row.get_by_role("button", name="提交审核").click()
+    page.locator(f"#target-{target.pk} .row-message.message-success").wait_for()
+    assert "已提交 P1.3 的进度(150个" in row.inner_text()
+    assert "待审核" in row.inner_text()
+    assert page.evaluate("() => window.__sameDocument === true")
+    report = Report.objects.get()
+    assert (report.value, report.state) == (150, Report.State.SUBMITTED)
+
+    reviewer_context = browser.new_context(locale="zh-CN")
+    try:
+        queue = reviewer_context.new_page()
+        sign_in(queue, base, "shenhe", "Shenhe-2024!")
+        queue.goto(base + reverse("review_queue"))
+        axe(queue)
+        item = queue.locator(f"#report-{report.pk}")
+        assert "150个" in item.inner_text()
+        item.get_by_role("button", name="通过").click()
+        queue.get_by_text("已通过 P1.3 的报告").wait_for()
+    finally:
+        reviewer_context.close()
+    assert Report.objects.get().state == Report.State.APPROVED
+
+    page.goto(base + reverse("target", args=[CODE]))
+    assert "150个" in page.locator("main").inner_text()
+
+
+def test_it_fits_a_phone_and_shows_rows_as_cards(people, live_server, page, axe):
+    page.set_viewport_size({"width": 360, "height": 740})
+    sign_in(page, live_server.url, "yaoguan", "Yaoguan-2024!")
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    row = page.locator(f"#target-{people.pk}")
+    assert row.evaluate("el => getComputedStyle(el).display") == "block"
+    row.get_by_text(f"填报 {CODE} 的进度").click()
+    assert page.locator(f"#id_t{people.pk}-value").is_visible()
+    axe(page)
