@@ -7,6 +7,7 @@ report, a guessed id) → 404, as if it did not exist; a wrong method → 405.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -316,3 +317,15 @@ def test_it_gives_a_signed_out_htmx_request_a_401_so_the_form_keeps_its_input(sc
     assert response.status_code == 401
     assert "登录" in response.content.decode()
     assert Report.objects.count() == 3
+
+
+def test_it_explains_a_refusal_in_chinese_without_saying_whether_the_object_exists(scene):
+    client = as_user(scene.users["official_own"])
+    forbidden = client.get(reverse("review_queue"))
+    assert forbidden.status_code == 403 and "您没有审核报告的权限" in forbidden.content.decode()
+    theirs = client.get(reverse("report_target", args=[scene.world.other_target.code]))
+    missing = client.get(reverse("report_target", args=["P99.9"]))
+    assert theirs.status_code == missing.status_code == 404
+    assert "不由您所在的单位负责" in theirs.content.decode()
+    masked = re.compile(r'value="[^"]+"')  # CSRF tokens differ per response
+    assert masked.sub("", theirs.content.decode()) == masked.sub("", missing.content.decode())

@@ -13,7 +13,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.handlers.exception import response_for_exception
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -47,7 +46,8 @@ def staff_login_required(view):
 
     Redirecting it to the sign-in page would swap that page into the row and lose what the
     official typed; staff.js instead says "sign in again in another tab", and the form stays.
-    403 and 404 are rendered in here, so that the decorators outside (never_cache) apply.
+    403 and 404 are rendered in here (in Chinese, saying why), so that the decorators
+    outside (never_cache) apply to them too.
     """
     protected = login_required(view)
 
@@ -59,11 +59,16 @@ def staff_login_required(view):
             )
         try:
             return protected(request, *args, **kwargs)
-        except (Http404, PermissionDenied) as refusal:
-            # Answered here rather than by the handler, so that never_cache marks 403/404 too.
-            return response_for_exception(request, refusal)
+        except PermissionDenied as refusal:
+            return refused(request, 403, str(refusal) or _("您没有权限进行此操作。"))
+        except Http404 as missing:
+            return refused(request, 404, str(missing) or _("没有找到该页面。"))
 
     return wrapper
+
+
+def refused(request, status: int, message: str) -> HttpResponse:
+    return render(request, "staff/refused.html", {"status": status, "message": message}, status=status)
 
 
 def staff_plan() -> Plan | None:
