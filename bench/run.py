@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 """Benchmark the public site: gunicorn (2 workers) on a throwaway PostgreSQL.
 
-    .venv/bin/python bench/run.py [--requests 2000] [--seconds 20] [--concurrency 4] [--workers 2] [--rounds 4]
+    .venv/bin/python bench/run.py [--requests 2000] [--seconds 20] [--concurrency 4]
+                                  [--workers 2] [--rounds 4] [--cache all|memory|redis] [--apt]
 
 Steps: start a PostgreSQL cluster (>= 15) in a temporary directory, listening on a unix
 socket only; migrate; load the seed (`manage.py seed`); publish synthetic reports on the
-real 2024 plan through goals.services (submit, then approve); collectstatic; measure the
-queries and bytes of each page with Django's test client; serve the app with gunicorn on
-127.0.0.1; then drive a bounded load (a fixed number of requests per URL, cut short at a
-time limit) from a small threaded client, and print requests per second, p95 latency and
-the ratio of each against the trivial /healthz view served by the same server in the same
-run. Everything is removed on exit. Nothing is installed at run time.
+real 2024 plan through goals.services (submit, then approve); collectstatic. Then, for each
+cache set-up (each worker's own memory with the version read from PostgreSQL on every
+request; the same with the version reused for up to 2 s, the default; and, when
+redis-server is installed, a throwaway Redis on a unix socket shared by the workers):
+measure the queries and bytes of each page with Django's test client, serve the app with
+gunicorn on 127.0.0.1, and drive a bounded load (a fixed number of requests per URL, cut
+short at a time limit) from a small threaded client; print requests per second, p95
+latency and the ratio of each against the trivial /healthz view served by the
+same server in the same run. Everything is removed on exit. Nothing is installed unless
+--apt is given, which apt-get installs postgresql and redis-server when they are missing.
 """
 
 from __future__ import annotations
@@ -114,21 +119,21 @@ class Postgres:
 # --- inside Django: publish reports, measure queries and bytes -------------------------
 
 
-def populate_and_measure() -> None:
-    """Run in a child process with the benchmark's environment (see main)."""
-    import datetime
-    from decimal import Decimal
-
+def django_setup() -> None:
     import django
 
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
+
+
+def populate() -> None:
+    """Assign departments and publish reports through the workflow (in a child process)."""
+    import datetime
+    from decimal import Decimal
+
+    django_setup()
     from django.contrib.auth import get_user_model
-    from django.core.cache import cache
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from goals import services
     from goals.models import Department, Target
@@ -166,8 +171,20 @@ def populate_and_measure() -> None:
             published += 1
     print(f"bench: published {published} approved reports on {len(targets)} targets of the 2024 plan")
 
+
+def measure_pages() -> None:
+    """Queries (cold and cached) and bytes of each page, with Django's test client."""
+    django_setup()
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
     client = Client()
-    print("\nqueries and bytes per page (Django test client):")
+    print(
+        f"\nqueries and bytes per page (cache: {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}):"
+    )
     print(f"  {'page':<24} {'cold queries':>12} {'cached queries':>15} {'bytes':>10}")
     for url in URLS:
         cache.clear()
@@ -274,6 +291,68 @@ def wait_for(port: int, seconds: float = 30) -> None:
     raise SystemExit("bench: gunicorn did not answer /healthz in time")
 
 
+def redis_binary() -> str | None:
+    return shutil.which("redis-server")
+
+
+def apt_install(packages: list[str]) -> None:
+    """The one documented install step (--apt): Debian packages, only those missing."""
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages], check=True)
+
+
+class Server:
+    """gunicorn serving the app on 127.0.0.1 with the given environment."""
+
+    def __init__(self, env: dict, workers: int) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+        )
+        wait_for(self.port)
+        for path in URLS:  # fill every worker's page cache
+            for _ in range(workers * 4):
+                fetch(self.port, path)
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def report(title: str, results: dict[str, dict]) -> float:
+    base = results["/healthz"]
+    print(f"\n{title}")
+    print(
+        f"  {'URL':<24} {'':<13} {'req/s':>8} {'p95 ms':>8} {'median':>8} "
+        f"{'req/s vs trivial':>17} {'p95 vs trivial':>15} {'errors':>7}"
+    )
+    for path, r in results.items():
+        print(
+            f"  {path:<24} {LABELS[path]:<13} {r['rps']:>8.0f} {r['p95']:>8.1f} {r['median']:>8.1f} "
+            f"{r['rps'] / base['rps']:>16.2f}x {r['p95'] / base['p95']:>14.2f}x {r['errors']:>7}"
+        )
+    home = results["/"]["rps"] / base["rps"]
+    print(
+        f"  home page throughput: {home:.2f} x the trivial view (aim: >= 0.5): {'OK' if home >= 0.5 else 'BELOW AIM'}"
+    )
+    return home
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="requests per URL (default 2000)")
@@ -281,14 +360,39 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="client threads (default 4)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds over the URLs (default 4)")
-    parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--cache",
+        choices=["all", "memory", "redis"],
+        default=None,
+        help="memory: each worker's own cache, with the version read on every request and then "
+        "reused for 2 s; redis: a shared Redis cache; all: both (the default when redis-server is installed)",
+    )
+    parser.add_argument(
+        "--apt", action="store_true", help="first apt-get install postgresql / redis-server if missing"
+    )
+    parser.add_argument("--child", choices=["populate", "measure"], help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.measure_only:
-        populate_and_measure()
+    if args.child == "populate":
+        populate()
         return
+    if args.child == "measure":
+        measure_pages()
+        return
+    if args.apt:
+        missing = [] if glob.glob("/usr/lib/postgresql/*/bin/initdb") else ["postgresql"]
+        if args.cache != "memory" and not redis_binary():
+            missing.append("redis-server")
+        if missing:
+            apt_install(missing)
+    modes = {"all": ["strict", "memory", "redis"], "memory": ["strict", "memory"], "redis": ["redis"]}[
+        args.cache or ("all" if redis_binary() else "memory")
+    ]
+    if "redis" in modes and not redis_binary():
+        sys.exit("bench: redis-server is not installed (apt-get install redis-server, or --apt)")
 
     pg = Postgres()
-    server = None
+    server: Server | None = None
+    redis: subprocess.Popen | None = None
     tmp = tempfile.mkdtemp(prefix="goals-bench.")
     try:
         url = pg.start()
@@ -304,60 +408,67 @@ def main() -> None:
             "SECURE_COOKIES": "0",
             "LOG_LEVEL": "ERROR",
         }
-        env.pop("REDIS_URL", None)
+        for name in ("REDIS_URL", "PUBLIC_VERSION_SECONDS", "PUBLIC_PLAN_YEAR"):
+            env.pop(name, None)
         manage = [PY, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
         subprocess.run([*manage, "seed"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
-        subprocess.run([PY, __file__, "--measure-only"], env=env, check=True, cwd=ROOT)
-
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "gunicorn"),
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            cwd=ROOT,
-            start_new_session=True,
-        )
-        wait_for(port)
-        for path in URLS:  # warm every worker's page cache
-            for _ in range(args.workers * 4):
-                fetch(port, path)
-
+        subprocess.run([PY, __file__, "--child", "populate"], env=env, check=True, cwd=ROOT)
         print(
             f"\nload: gunicorn {args.workers} sync workers, {args.concurrency} client threads, "
             f"{args.requests} requests per URL in {args.rounds} interleaved rounds (limit {args.seconds:g} s), "
             f"{os.cpu_count()} CPUs"
         )
-        results = measure(port, args.requests, args.seconds, args.concurrency, args.rounds)
-        base = results["/healthz"]
-        print(
-            f"  {'URL':<24} {'':<13} {'req/s':>8} {'p95 ms':>8} {'median':>8} {'req/s vs trivial':>17} {'p95 vs trivial':>15} {'errors':>7}"
-        )
-        for path, r in results.items():
-            print(
-                f"  {path:<24} {LABELS[path]:<13} {r['rps']:>8.0f} {r['p95']:>8.1f} {r['median']:>8.1f} "
-                f"{r['rps'] / base['rps']:>16.2f}x {r['p95'] / base['p95']:>14.2f}x {r['errors']:>7}"
-            )
-        home = results["/"]["rps"] / base["rps"]
-        print(
-            f"\nhome page throughput: {home:.2f} x the trivial view (aim: >= 0.5) -> {'OK' if home >= 0.5 else 'BELOW AIM'}"
-        )
+        for mode in modes:
+            mode_env = dict(env)
+            if mode == "strict":
+                mode_env["PUBLIC_VERSION_SECONDS"] = "0"
+            if mode == "redis":
+                socket_path = os.path.join(tmp, "redis.sock")
+                redis = subprocess.Popen(
+                    [
+                        redis_binary(),
+                        "--port",
+                        "0",
+                        "--unixsocket",
+                        socket_path,
+                        "--unixsocketperm",
+                        "700",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--loglevel",
+                        "warning",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+                for _ in range(100):
+                    if os.path.exists(socket_path):
+                        break
+                    time.sleep(0.05)
+                mode_env["REDIS_URL"] = f"unix://{socket_path}"
+            subprocess.run([PY, __file__, "--child", "measure"], env=mode_env, check=True, cwd=ROOT)
+            server = Server(mode_env, args.workers)
+            results = measure(server.port, args.requests, args.seconds, args.concurrency, args.rounds)
+            server.stop()
+            server = None
+            title = {
+                "strict": "cache in each worker's memory; version read from PostgreSQL on every request "
+                "(PUBLIC_VERSION_SECONDS=0):",
+                "memory": "cache in each worker's memory; version reused for up to 2 s per worker "
+                "(the default, PUBLIC_VERSION_SECONDS=2):",
+                "redis": "cache in Redis, shared by the workers; version kept there for up to 2 s:",
+            }[mode]
+            report(title, results)
     finally:
         if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+            server.stop()
+        if redis is not None:
+            os.killpg(redis.pid, signal.SIGTERM)
+            redis.wait(timeout=10)
         pg.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -233,6 +233,12 @@ CACHES = {
 PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 60)
 # The plan year the public pages show; 0 = the latest real plan (synthetic years ≥ 9000 never).
 PUBLIC_PLAN_YEAR = env_int("PUBLIC_PLAN_YEAR", 0)
+# Seconds a process may reuse the published-data version (kept in the cache) before
+# reading it from the database again. An approval or admin edit replaces it at once in
+# the process that made it, and everywhere when the cache is shared (REDIS_URL); other
+# processes see it within this time (browsers may already reuse a page for
+# PUBLIC_MAX_AGE). 0 reads it on every public request: the default under TESTING.
+PUBLIC_VERSION_SECONDS = env_int("PUBLIC_VERSION_SECONDS", 0 if env_bool("TESTING", False) else 2)
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -5,7 +5,8 @@ htmx asked for a fragment, on the published data and on the day (the default as-
 day is today). The ETag and the cache key are built from exactly those, so nothing per
 user may ever be rendered into a public page (no CSRF token, no request.user).
 
-On a hit a page costs one query (goals.publication.fingerprint) and a cache read.
+On a hit a page costs a cache read and, at most, one query (goals.publication.stamp;
+none while the version is reused, see PUBLIC_VERSION_SECONDS).
 """
 
 from __future__ import annotations
@@ -52,23 +53,19 @@ def wants_fragment(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
-def _fingerprint(request: HttpRequest) -> str:
-    if not hasattr(request, "_public_fingerprint"):
-        request._public_fingerprint = publication.fingerprint()
-    return request._public_fingerprint
-
-
 def _parts(request: HttpRequest) -> str:
-    return "|".join(
-        [
-            _fingerprint(request),
-            timezone.localdate().isoformat(),
-            get_language() or "",
-            "fragment" if wants_fragment(request) else "page",
-            str(publication.public_year() or ""),
-            code_version(),
-        ]
-    )
+    if not hasattr(request, "_public_parts"):
+        request._public_parts = "|".join(
+            [
+                publication.stamp(),
+                timezone.localdate().isoformat(),
+                get_language() or "",
+                "fragment" if wants_fragment(request) else "page",
+                str(publication.public_year() or ""),
+                code_version(),
+            ]
+        )
+    return request._public_parts
 
 
 def page_etag(request: HttpRequest, *args, **kwargs) -> str:
@@ -76,7 +73,10 @@ def page_etag(request: HttpRequest, *args, **kwargs) -> str:
 
 
 def page_key(request: HttpRequest) -> str:
-    text = f"{_parts(request)}|{publication.generation()}|{request.get_full_path()}"
+    # A stamp kept in the shared cache already carries bump()'s generation; one read
+    # from the database does not, so add this process's.
+    generation = "" if settings.PUBLIC_VERSION_SECONDS else publication.generation()
+    text = f"{_parts(request)}|{generation}|{request.get_full_path()}"
     return "public-page:" + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
@@ -112,7 +112,10 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = conditional(request, *args, **kwargs)
         if response.status_code in (200, 304):
-            patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
+            if response.has_header("Cache-Control"):
+                patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
+            else:
+                response["Cache-Control"] = f"public, max-age={settings.PUBLIC_MAX_AGE}"
         else:
             # Errors (a bad as_of, an unknown code) are neither validated nor cached.
             del response["ETag"]

@@ -6,10 +6,15 @@ log entry, and every report is a new row. So every gunicorn worker, on every app
 computes the same version without sharing memory, and a cached page or an ETag built from
 it goes stale the moment a figure is published or the plan is edited in the admin.
 
-`bump()` (called by goals.services on commit of an approval) also moves a generation
-stamp kept in the cache, so that cached pages are dropped at once even where the
-database fingerprint cannot see a change (for example data reloaded with loaddata
-while the cache is shared): call it from a shell after such a change.
+PUBLIC_VERSION_SECONDS lets a process reuse the version, kept in the cache, for a second
+or two instead of reading it on every request: `bump()` (called on commit by approvals
+and admin saves) replaces it at once in its own process, and in all of them when the
+cache is shared (Redis); the others read the database again when it expires. That delay
+is far inside the PUBLIC_MAX_AGE that browsers may already reuse a page for.
+
+`bump()` also moves a generation stamp that cached pages are keyed by, so that they are
+dropped even where the database cannot see a change (data reloaded with loaddata): call
+it from a shell after such a change.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from goals.models import AuditEntry, Plan, Report
 
 SYNTHETIC_YEARS_FROM = 9000
 GENERATION_KEY = "goals:publication-generation"
+STAMP_KEY = "goals:publication-stamp"
 
 
 # --- which plan --------------------------------------------------------------------------
@@ -138,17 +144,37 @@ def fingerprint() -> str:
     return "-".join("0" if value is None else str(value) for value in row)
 
 
+def stamp() -> str:
+    """The version of the published data.
+
+    Read from the database (`fingerprint`) on every call when PUBLIC_VERSION_SECONDS is 0;
+    otherwise kept in the cache for that long, the database being the fallback whenever
+    it is missing or has expired.
+    """
+    seconds = settings.PUBLIC_VERSION_SECONDS
+    if not seconds:
+        return fingerprint()
+    value = cache.get(STAMP_KEY)
+    if value is None:
+        value = fingerprint()
+        # add, not set: a stamp that bump() has just written is newer than this read.
+        if not cache.add(STAMP_KEY, value, seconds):
+            value = cache.get(STAMP_KEY, value)
+    return value
+
+
 def generation() -> str:
     return str(cache.get(GENERATION_KEY, "0"))
 
 
-def version() -> str:
-    """What is published now: changes when a report is approved or the plan is edited."""
-    return f"{fingerprint()}.{generation()}"
-
-
 def bump() -> str:
-    """Forget every cached public page now (called when a report is approved)."""
+    """Published data changed (a report approved, the plan edited): drop cached pages now.
+
+    Moves the generation that cached pages are keyed by and, when the version is kept in
+    the cache, replaces it with a fresh read from the database (this runs after commit).
+    """
     value = str(time.time_ns())
     cache.set(GENERATION_KEY, value, timeout=None)
+    if settings.PUBLIC_VERSION_SECONDS:
+        cache.set(STAMP_KEY, f"{fingerprint()}.{value}", settings.PUBLIC_VERSION_SECONDS)
     return value

@@ -160,3 +160,32 @@ def test_bump_drops_cached_pages(client, seeded):
     response = client.get(url)
     assert response.status_code == 200
     assert len([k for k in cache._cache if "public-page" in k]) == len(key_before) + 1
+
+
+def test_while_the_version_is_reused_a_hit_costs_no_query(
+    client, seeded, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    settings.PUBLIC_VERSION_SECONDS = 30
+    url = reverse("target", args=["P4.1"])
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        again = client.get(url)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    # An approval replaces the cached version when it commits: the page changes at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(seeded, "P4.1", 10450, datetime.date(2024, 6, 30))
+    after = client.get(url)
+    assert after["ETag"] != first["ETag"]
+    assert "1.045万名" in after.content.decode()
+
+
+def test_while_the_version_is_reused_the_database_is_the_fallback(client, seeded, settings):
+    settings.PUBLIC_VERSION_SECONDS = 30
+    url = reverse("target", args=["P4.1"])
+    client.get(url)
+    # A change that does not call bump() (here: on_commit never runs in a test transaction)
+    # shows once the cached version expires or is evicted, read again from the database.
+    approve(seeded, "P4.1", 10450, datetime.date(2024, 6, 30))
+    assert "1.045万名" not in client.get(url).content.decode()
+    cache.delete(publication.STAMP_KEY)
+    assert "1.045万名" in client.get(url).content.decode()
