@@ -148,6 +148,17 @@ def seeded_live(transactional_db):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request to /en/… activates English in
+    this thread, and reverse() would otherwise add /en/ to the next test's URLs."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Start every test with an empty cache: rendered public pages are cached under a
     version built from row ids, which a rolled-back test may hand out again."""
