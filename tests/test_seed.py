@@ -69,10 +69,8 @@ def load() -> None:
     call_command("loaddata", str(PLAN_FIXTURE), str(RESULTS_FIXTURE), verbosity=0)
 
 
-@pytest.fixture
-def seeded(db) -> Plan:
-    load()
-    return Plan.objects.get(year=2024)
+# `seeded` (tests/conftest.py) loads the same files quickly; the real loaddata is
+# exercised below on an empty database and again on top of the seed.
 
 
 def counts() -> dict[str, int]:
@@ -115,6 +113,12 @@ def test_counts(seeded):
     assert Target.objects.filter(group__kind="measure").count() == 56
     kinds = {k: Target.objects.filter(kind=k).count() for k, _ in Target.Kind.choices}
     assert kinds == {"at_least": 41, "range": 2, "about": 2, "level": 4, "at_most": 1, "milestone": 63}
+
+
+@pytest.mark.django_db
+def test_loaddata_on_an_empty_database_loads_everything():
+    load()
+    assert counts() == EXPECTED_COUNTS
 
 
 @pytest.mark.django_db
