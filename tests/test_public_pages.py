@@ -79,6 +79,8 @@ def test_it_counts_targets_by_status_and_lists_the_latest_reports(client, publis
     latest = re.search(r'<ol class="updates">(.*?)</ol>', html, re.S).group(1)
     assert latest.index("P7.1") < latest.index("P4.1")  # newest figure first
     assert "数据截至 2024-10-31" in html
+    card = next(piece for piece in html.split('<li class="card">') if 'href="/projects/P7/?as_of' in piece)
+    assert "已填报 1/2 个目标" in card and "100%" in card
 
 
 def test_it_puts_2023_results_beside_the_2024_targets_that_continue_them(client, publish):

@@ -49,3 +49,9 @@ def status_label(value) -> str:
         return Status(value).label
     except ValueError:
         return ""
+
+
+@register.filter
+def reported(rollup) -> int:
+    """How many of a rollup's targets have an approved report (the ones its percent averages)."""
+    return rollup.total - rollup.counts.get(Status.NO_REPORT, 0)
