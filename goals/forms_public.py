@@ -58,7 +58,13 @@ class TargetFilterForm(forms.Form):
                 continue
             if text and not any(
                 text in (field or "").casefold()
-                for field in (target.code, target.name, target.wording, row.owner.name, row.owner.measure_name)
+                for field in (
+                    target.code,
+                    target.name,
+                    target.wording,
+                    row.owner.name,
+                    row.owner.measure_name,
+                )
             ):
                 continue
             found.append(row)

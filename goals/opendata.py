@@ -179,9 +179,9 @@ def report_records(request: HttpRequest, plan: Plan, day: datetime.date) -> list
         .order_by("as_of", "created_at", "id")
     )
     files: dict[int, list[str]] = {}
-    for item in Evidence.objects.filter(report__state=Report.State.APPROVED, report__target__plan=plan).order_by(
-        "id"
-    ):
+    for item in Evidence.objects.filter(
+        report__state=Report.State.APPROVED, report__target__plan=plan
+    ).order_by("id"):
         files.setdefault(item.report_id, []).append(request.build_absolute_uri(item.file.url))
     return [
         {

@@ -250,7 +250,11 @@ def department(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         for tp in result.targets.values()
         if tp.target.lead_department_id == unit.id
     ]
-    co = [listing.Row(tp, owners[tp.target.group_id]) for tp in result.targets.values() if tp.target.id in co_ids]
+    co = [
+        listing.Row(tp, owners[tp.target.group_id])
+        for tp in result.targets.values()
+        if tp.target.id in co_ids
+    ]
     context = {
         "plan": plan,
         "unit": unit,
@@ -263,4 +267,6 @@ def department(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _mean_percent(items: list[TargetProgress]) -> Decimal | None:
-    return rounded(weighted_average((tp.target.weight, tp.percent) for tp in items if not tp.target.parent_id))
+    return rounded(
+        weighted_average((tp.target.weight, tp.percent) for tp in items if not tp.target.parent_id)
+    )
