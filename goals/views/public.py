@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from goals import charts, listing, publication
@@ -45,7 +46,7 @@ def _render(
 def _plan() -> Plan:
     plan = publication.public_plan()
     if plan is None:
-        raise Http404("尚未载入工作计划。")
+        raise Http404(_("尚未载入工作计划。"))
     return plan
 
 
@@ -89,7 +90,7 @@ def _group_page(request: HtmxHttpRequest, kind: str, code: str) -> HttpResponse:
     rollups = {"project": result.projects, "action": result.actions, "pillar": result.pillars}[kind]
     rollup = next((r for r in rollups if r.code == code), None)
     if rollup is None:
-        raise Http404("没有这个编号。")
+        raise Http404(_("没有这个编号。"))
     context = {"plan": plan, "result": result, "rollup": rollup, "kind": kind}
     return _render(request, f"goals/{kind}.html", context, day)
 
