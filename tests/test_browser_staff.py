@@ -31,7 +31,10 @@ def people(seeded_live):
 
 
 def sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(base + reverse("login"))
+    response = page.goto(base + reverse("login"))
+    assert response is not None and response.status == 200, response and response.status
+    if page.get_by_label("用户名").count() == 0:  # say what came instead of the sign-in form
+        pytest.fail(f"no sign-in form at {page.url}:\n{page.locator('body').inner_text()[:2000]}")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
