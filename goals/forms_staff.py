@@ -145,6 +145,7 @@ class WorkspaceFilterForm(forms.Form):
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORTS)
 
     def __init__(self, *args, departments, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
         self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("编号或名称")})

@@ -15,6 +15,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from goals.models import AuditEntry, Department, Plan, Target
 from goals.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
@@ -36,12 +38,12 @@ SEED_YEAR = 2024
 
 
 class Command(BaseCommand):
-    help = "创建(或重置)四个演示账号并打印随机密码;仅在 DEBUG 开启时可用。"
+    help = gettext_lazy("创建(或重置)四个演示账号并打印随机密码;仅在 DEBUG 开启时可用。")
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
             raise CommandError(
-                "create_demo_accounts 只用于开发和演示环境:DEBUG 已关闭,拒绝创建带公开说明的演示账号。"
+                _("create_demo_accounts 只用于开发和演示环境:DEBUG 已关闭,拒绝创建带公开说明的演示账号。")
             )
         with transaction.atomic():
             groups = ensure_roles()
@@ -52,11 +54,11 @@ class Command(BaseCommand):
             rows = [self.account(groups, departments, *spec) for spec in ACCOUNTS]
             assigned = self.assign_targets(departments)
 
-        self.stdout.write("演示账号(密码只显示这一次;再次运行本命令会重置密码):")
+        self.stdout.write(_("演示账号(密码只显示这一次;再次运行本命令会重置密码):"))
         width = max(len(username) for username, _password, _role in rows)
         for username, password, role in rows:
             self.stdout.write(f"  {username.ljust(width)}  {password}  {role}")
-        self.stdout.write("登录地址:/staff/login/   后台:/admin/(demo-admin)")
+        self.stdout.write(_("登录地址:/staff/login/   后台:/admin/(demo-admin)"))
         for line in assigned:
             self.stdout.write(line)
 
@@ -78,11 +80,15 @@ class Command(BaseCommand):
     def assign_targets(self, departments) -> list[str]:
         plan = Plan.objects.filter(year=SEED_YEAR).first()
         if plan is None:
-            return [f"未找到 {SEED_YEAR} 年计划(先运行 python manage.py seed):演示填报员的工作台暂时为空。"]
+            return [
+                _("未找到 %(year)s 年计划(先运行 python manage.py seed):演示填报员的工作台暂时为空。")
+                % {"year": SEED_YEAR}
+            ]
         lines = []
         for name, codes in DEMO_TARGETS.items():
             department = departments[name]
             for target in Target.objects.filter(plan=plan, code__in=codes).select_related("lead_department"):
+                names = {"code": target.code, "name": target.name}
                 if target.lead_department_id is None:
                     target.lead_department = department
                     target.save(update_fields=["lead_department"])
@@ -92,9 +98,11 @@ class Command(BaseCommand):
                         target=target,
                         changes={"lead_department": [None, name], "by": "create_demo_accounts"},
                     )
-                    lines.append(f"  {target.code} {target.name} → 由 {name} 牵头")
+                    lines.append(_("  %(code)s %(name)s → 由 %(dept)s 牵头") % {**names, "dept": name})
                 elif target.lead_department_id != department.pk:
-                    lines.append(f"  {target.code} 已由 {target.lead_department} 牵头,未改动")
+                    lines.append(
+                        _("  %(code)s 已由 %(dept)s 牵头,未改动") % {**names, "dept": target.lead_department}
+                    )
                 else:
-                    lines.append(f"  {target.code} {target.name}:已由 {name} 牵头")
-        return ["演示目标分工:", *lines]
+                    lines.append(_("  %(code)s %(name)s:已由 %(dept)s 牵头") % {**names, "dept": name})
+        return [_("演示目标分工:"), *lines]
