@@ -172,3 +172,12 @@ def test_the_keyboard_reaches_the_content_first(site, page):
     assert page.evaluate("() => document.activeElement.textContent") == "跳到正文"
     page.keyboard.press("Enter")
     assert page.evaluate("() => location.hash") == "#main"
+
+
+def test_the_home_page_prints_as_a_one_page_summary(site, page):
+    page.goto(site.url + "/")
+    page.emulate_media(media="print")
+    assert not page.locator("form.asof-form").is_visible()  # no forms or navigation on paper
+    assert page.locator("#projects-heading").is_visible() and page.locator("#pillars-heading").is_visible()
+    pdf = page.pdf(prefer_css_page_size=True)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
