@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from goals import services
 from goals.models import AuditEntry, Evidence, Report, Target
+from tests.builders import make_user
 from tests.personas import *  # noqa: F403
 from tests.personas import DAY, as_user
 
@@ -253,3 +254,18 @@ def test_it_refuses_to_correct_a_report_twice(world, official_own, returned):
     assert response.status_code == 302
     assert Report.objects.filter(revises=returned).count() == 1
     assert "无需更正" in client.get(response["Location"]).content.decode()
+
+
+def test_it_refuses_a_department_member_without_the_official_role(world):
+    member = make_user("member-only")
+    world.own_department.members.add(member)
+    target = world.own_target
+    response = as_user(member).post(url(target), data(target), headers=HTMX)
+    assert response.status_code == 403 and Report.objects.count() == 0
+
+
+def test_it_lets_a_superuser_report_on_any_target(world):
+    root = make_user("root", is_superuser=True, is_staff=True)
+    target = world.other_target
+    response = as_user(root).post(url(target), data(target, "3"), headers=HTMX)
+    assert response.status_code == 200 and Report.objects.get().author == root
