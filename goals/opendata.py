@@ -182,7 +182,9 @@ def report_records(request: HttpRequest, plan: Plan, day: datetime.date) -> list
     for item in Evidence.objects.filter(
         report__state=Report.State.APPROVED, report__target__plan=plan
     ).order_by("id"):
-        files.setdefault(item.report_id, []).append(request.build_absolute_uri(item.file.url))
+        files.setdefault(item.report_id, []).append(
+            request.build_absolute_uri(reverse("evidence", args=[item.pk]))
+        )
     return [
         {
             "report_id": report.id,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("projects/<str:code>/", public.project, name="project"),
     path("actions/<str:code>/", public.action, name="action"),
     path("pillars/<str:code>/", public.pillar, name="pillar"),
+    path("evidence/<int:pk>/", public.evidence, name="evidence"),
     path("departments/", public.departments, name="departments"),
     path("departments/<int:pk>/", public.department, name="department"),
     path("data/<int:year>/targets.csv", data.targets_csv, name="data_targets_csv"),

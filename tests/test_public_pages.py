@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from goals import services
-from goals.models import Department, Report, Target
+from goals.models import Department, Evidence, Report, Target
 from goals.progress import Status
 from projects.management.commands.synthesize import generate
 from tests.builders import make_plan, make_project, make_target, make_user
@@ -161,7 +161,7 @@ def test_the_target_page_shows_value_status_history_chart_and_evidence(client, p
     timeline = re.search(r'<ol class="timeline">(.*?)</ol>', html, re.S).group(1)
     assert timeline.index("1.045万名") < timeline.index("0.5万名")
     assert "一季度" in timeline and "半年" in timeline
-    assert "台账.pdf" in timeline and "/media/evidence/2024/" in timeline
+    assert "台账.pdf" in timeline and f"/evidence/{Evidence.objects.get().pk}/" in timeline
     svg = re.search(r"<svg[^>]*>(.*?)</svg>", html, re.S)
     assert 'role="img"' in svg.group(0) and 'aria-labelledby="chart-title chart-desc"' in svg.group(0)
     assert svg.group(1).count('class="chart-point"') == 2

@@ -11,7 +11,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
@@ -48,6 +48,25 @@ def _plan() -> Plan:
     if plan is None:
         raise Http404(_("尚未载入工作计划。"))
     return plan
+
+
+def evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """An evidence file of an approved report; anything else is not public and answers 404."""
+    item = get_object_or_404(
+        Evidence.objects.filter(
+            report__state=Report.State.APPROVED,
+            report__target__plan__year__lt=publication.SYNTHETIC_YEARS_FROM,
+        ),
+        pk=pk,
+    )
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("文件已不存在。")) from None
+    response = FileResponse(handle, content_type=item.content_type, filename=item.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
