@@ -56,6 +56,14 @@ class TargetProgress:
     def is_ceiling(self) -> bool:
         return self.target.kind == Target.Kind.AT_MOST
 
+    @property
+    def rollup_percent(self) -> Decimal | None:
+        """What this target adds to averages: nothing reported counts as nothing done
+        (so a few early reports cannot pass for the whole plan); ceilings add nothing."""
+        if self.percent is not None or self.is_ceiling:
+            return self.percent
+        return progress.ZERO
+
 
 @dataclass
 class Rollup:
@@ -92,7 +100,7 @@ class Rollup:
         return found
 
     def _finish(self) -> Rollup:
-        items = [(tp.target.weight, tp.percent) for tp in self.targets]
+        items = [(tp.target.weight, tp.rollup_percent) for tp in self.targets]
         items += [(part.weight, part.percent) for part in self.parts]
         self.percent = progress.weighted_average(items)
         for tp in self.targets:

@@ -163,3 +163,22 @@ def test_the_whole_plan_takes_the_same_queries_at_100_times_the_size(django_asse
         # Reading what pages read costs nothing more.
         for tp in large_result.targets.values():
             _ = (tp.target.group.name, tp.target.lead_department, tp.target.plan.year, tp.target.due)
+
+
+def test_a_target_with_no_report_counts_as_nothing_done_in_rollups(plan):
+    project = make_project(plan)
+    approved(make_target(project, "P1.1", value=10), 10, JUL1)
+    make_target(project, "P1.2", value=10)  # never reported
+    make_target(project, "P1.3", kind=Target.Kind.AT_MOST, value=0)  # a ceiling: no percent at all
+    result = evaluate_plan(plan, JUL1)
+    assert result.groups[project.id].percent == D(50)
+    assert result.groups[project.id].counts[Status.NO_REPORT] == 2
+
+
+def test_a_group_with_no_targets_has_no_percent_and_does_not_drag_the_plan(plan):
+    make_project(plan, "P1")
+    reported = make_project(plan, "P2")
+    approved(make_target(reported, "P2.1", value=10), 10, JUL1)
+    result = evaluate_plan(plan, JUL1)
+    assert result.projects[0].percent is None
+    assert result.overall.percent == D(100)
