@@ -265,6 +265,26 @@ class ReportAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    """Evidence is uploaded with a report and kept with it: admins search and read it."""
+
+    list_display = ["original_name", "report", "content_type", "size", "uploaded_at"]
+    list_filter = ["content_type"]
+    search_fields = ["original_name", "report__target__code", "sha256"]
+    list_select_related = ["report__target"]
+    readonly_fields = ["report", "file", "original_name", "content_type", "size", "sha256", "uploaded_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """The audit trail: read-only, filterable by action, person, department and time."""

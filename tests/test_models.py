@@ -126,3 +126,13 @@ def test_natural_keys_round_trip(project):
     assert t.natural_key() == (2023, "P1.1")
     assert Target.objects.get_by_natural_key(2023, "P1.1") == t
     assert TargetGroup.objects.get_by_natural_key(2023, project.code).pk == project.pk
+
+
+def test_every_model_of_both_apps_is_in_the_admin():
+    from django.apps import apps
+    from django.contrib import admin
+
+    models = [*apps.get_app_config("goals").get_models(), *apps.get_app_config("projects").get_models()]
+    assert [m.__name__ for m in models if m not in admin.site._registry] == []
+    for model in models:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in str(model._meta.verbose_name)), model

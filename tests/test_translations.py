@@ -14,6 +14,8 @@ import polib
 import pytest
 from django.utils import translation
 
+from goals.models import Action, Pillar, TargetGroup
+
 LC_MESSAGES = Path(__file__).resolve().parent.parent / "locale" / "en" / "LC_MESSAGES"
 PO_PATH = LC_MESSAGES / "django.po"
 MO_PATH = LC_MESSAGES / "django.mo"
@@ -243,7 +245,23 @@ def test_the_english_staff_login_page_is_in_english(client, seeded):
 def test_english_ui_labels_carry_no_chinese(client, seeded, url):
     labels = ui_text(page(client, url))
     assert labels, url
-    assert [text for text in labels if CJK.search(text)] == []
+    # Labels may name the plan's own projects and actions (data, which stays Chinese).
+    names = sorted(
+        {
+            *TargetGroup.objects.values_list("name", flat=True),
+            *Action.objects.values_list("name", flat=True),
+            *Pillar.objects.values_list("name", flat=True),
+        },
+        key=len,
+        reverse=True,
+    )
+
+    def without_names(text: str) -> str:
+        for name in names:
+            text = text.replace(name, "")
+        return text
+
+    assert [text for text in labels if CJK.search(without_names(text))] == []
 
 
 @pytest.mark.django_db

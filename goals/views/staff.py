@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -454,7 +454,7 @@ def bulk_approve(request: HtmxHttpRequest) -> HttpResponse:
                 (
                     "warning",
                     ngettext("跳过 %(n)s 份:", "跳过 %(n)s 份:", len(skipped)) % {"n": len(skipped)}
-                    + ";".join(skipped),
+                    + pgettext("list separator", ";").join(skipped),
                 )
             )
     if request.htmx:
