@@ -207,8 +207,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The lockout page (Chinese, 429) renders templates/registration/lockout.html.
 AXES_LOCKOUT_CALLABLE = "goals.views.accounts.lockout"
-# The client address is REMOTE_ADDR only (axes' default): behind a reverse proxy, set
-# AXES_IPWARE_PROXY_COUNT and AXES_IPWARE_META_PRECEDENCE_ORDER here, never trust a header otherwise.
+# The client address is REMOTE_ADDR unless TRUSTED_PROXY_COUNT says how many reverse
+# proxies stand in front (then the address they put in X-Forwarded-For); a header is never
+# trusted otherwise, or anyone could dodge the lockout by sending one.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # A target with no approved report for this many days is shown as stale.
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 45, minimum=1)

@@ -90,6 +90,16 @@ def test_it_locks_out_a_username_from_one_address_after_repeated_failures(offici
     assert sign_in(Client(REMOTE_ADDR="198.51.100.7"), "official-own", PASSWORD).status_code == 302
 
 
+def test_a_forged_forwarded_for_header_does_not_dodge_the_lockout(official_own, settings):
+    # With no trusted proxy (TRUSTED_PROXY_COUNT=0, the default) only REMOTE_ADDR counts.
+    settings.AXES_FAILURE_LIMIT = 2
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    sign_in(attacker, "official-own", "guess-1", HTTP_X_FORWARDED_FOR="192.0.2.1")
+    sign_in(attacker, "official-own", "guess-2", HTTP_X_FORWARDED_FOR="192.0.2.2")
+    forged = sign_in(attacker, "official-own", PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.3")
+    assert forged.status_code == 429
+
+
 def test_it_documents_a_reset_that_clears_the_lockout(official_own, settings):
     settings.AXES_FAILURE_LIMIT = 2
     client = Client(REMOTE_ADDR="203.0.113.9")

@@ -38,6 +38,7 @@ SETTINGS_VARIABLES = (
     "PUBLIC_PLAN_YEAR",
     "AXES_ENABLED",
     "AXES_FAILURE_LIMIT",
+    "TRUSTED_PROXY_COUNT",
     "AXES_COOLOFF_MINUTES",
 )
 
@@ -190,8 +191,9 @@ def start_django(**env: str) -> subprocess.CompletedProcess:
         ),
         ({"DEBUG": "1", "STALE_AFTER_DAYS": "abc"}, "STALE_AFTER_DAYS must be a whole number; got 'abc'"),
         ({"DEBUG": "0", "SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS is required when DEBUG is off"),
+        ({"DEBUG": "1", "TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be at least 0; got -1"),
     ],
-    ids=["secret-key", "debug", "database-url", "stale-after-days", "allowed-hosts"],
+    ids=["secret-key", "debug", "database-url", "stale-after-days", "allowed-hosts", "proxy-count"],
 )
 def test_bad_environment_stops_start_up(env, message):
     result = start_django(**env)
