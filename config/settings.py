@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -126,12 +127,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files carry the policy and headers too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "goals.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After sign-in is known, before anything reads the body: size cap, anonymous staff
+    # POSTs, control characters (see goals/security.py).
+    "goals.security.RequestGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -219,8 +226,6 @@ if TRUSTED_PROXY_COUNT:
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 45, minimum=1)
 # How far (in percentage points) a target may trail the linear pace and still be on track.
 PACE_TOLERANCE_POINTS = env_int("PACE_TOLERANCE_POINTS", 10)
-# Evidence files: the largest accepted upload, in bytes.
-EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 
 # The cache: rendered public pages (keyed by published-data version, language and URL).
 # REDIS_URL (redis://host:6379/0) shares it between app servers; without it each process
@@ -245,10 +250,66 @@ PUBLIC_PLAN_YEAR = env_int("PUBLIC_PLAN_YEAR", 0)
 # PUBLIC_MAX_AGE). 0 reads it on every public request: the default under TESTING.
 PUBLIC_VERSION_SECONDS = env_int("PUBLIC_VERSION_SECONDS", 0 if env_bool("TESTING", False) else 2)
 
+# --- HTTPS, headers and the content security policy ---------------------------------------
+# On by default whenever DEBUG is off; each can be switched off for a plain-HTTP intranet.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The CSRF token travels in the page (forms and hx-headers), never read from the cookie.
+CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+if TRUSTED_PROXY_COUNT:
+    # The proxy terminates TLS and says so; trusted only when a proxy is declared.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Absolute links (Atom feed, evidence links in exports) use this origin when set,
+# e.g. https://goals.example.gov.cn; otherwise the (allowed) host the request came to.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if SITE_URL and not (
+    urlsplit(SITE_URL).scheme in ("http", "https")
+    and urlsplit(SITE_URL).netloc
+    and not urlsplit(SITE_URL).path
+    and not urlsplit(SITE_URL).query
+):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an origin such as https://goals.example.org; got {SITE_URL!r}"
+    )
+
+# Strict policy for every response: scripts and styles from our own static files only,
+# nothing inline, no eval (htmx is configured for it in templates/base.html).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
+# --- request size ----------------------------------------------------------------------------
+# Evidence: the largest accepted upload, in bytes, and how many files one report may carry.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+EVIDENCE_MAX_FILES = 5
+# Form fields (everything but files) held in memory: 1 MiB is far above any form here.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024)
+# Uploads up to this size stay in memory; larger ones spill to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024, minimum=1024)
+# A whole request larger than this is refused (413) before its body is read: the most a
+# report form can legitimately carry, every file at its limit, plus the form fields.
+REQUEST_MAX_BYTES = env_int(
+    "REQUEST_MAX_BYTES",
+    EVIDENCE_MAX_FILES * EVIDENCE_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE,
+    minimum=1024,
+)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,6 @@
 """Public pages: conditional GET (ETag → 304) and a cache of rendered pages.
 
-A public page depends only on its URL (language prefix, path, query string), on whether
+A public page depends only on its URL (origin, language prefix, path, query string), on whether
 htmx asked for a fragment, on the published data and on the day (the default as-of
 day is today). The ETag and the cache key are built from exactly those, so nothing per
 user may ever be rendered into a public page (no CSRF token, no request.user).
@@ -58,6 +58,10 @@ def _parts(request: HttpRequest) -> str:
         request._public_parts = "|".join(
             [
                 publication.stamp(),
+                # Absolute links (feed, exports) carry the origin: never serve one host's
+                # bytes to another.
+                request.scheme,
+                request.get_host(),
                 timezone.localdate().isoformat(),
                 get_language() or "",
                 "fragment" if wants_fragment(request) else "page",

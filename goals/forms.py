@@ -11,45 +11,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from goals import evidence
 from goals.formatting import plain
 from goals.models import Target
+from goals.security import validate_text
 
-MAX_FILES = 5
-# What an evidence file must start with, per accepted type.
-SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/gif": (b"GIF87a", b"GIF89a"),
-    "image/webp": (b"RIFF",),
-}
-EXTENSIONS = {
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
 # A cumulative value more than this many times the target is a typing slip, not progress.
 ABSURD_FACTOR = 100
-
-
-def sniff_type(upload: UploadedFile) -> str | None:
-    """The accepted type the file really is (by extension and leading bytes), or None."""
-    name = (upload.name or "").lower()
-    suffix = name[name.rfind(".") :] if "." in name else ""
-    expected = EXTENSIONS.get(suffix)
-    if expected is None:
-        return None
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(sig) for sig in SIGNATURES[expected]):
-        return None
-    if expected == "image/webp" and head[8:12] != b"WEBP":
-        return None
-    return expected
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -87,7 +55,11 @@ class ReportForm(forms.Form):
         error_messages={"required": _("请填写截至日期。"), "invalid": _("日期格式应为 2024-06-30。")},
     )
     note = forms.CharField(
-        label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("说明"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_text],
     )
     evidence = MultipleFileField(
         label=_("佐证材料(图片或 PDF)"),
@@ -149,8 +121,9 @@ class ReportForm(forms.Form):
 
     def clean_evidence(self) -> list[tuple[UploadedFile, str]]:
         files: list[UploadedFile] = self.cleaned_data.get("evidence") or []
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(_("一次最多上传 %(n)s 个文件。") % {"n": MAX_FILES})
+        limit_files = settings.EVIDENCE_MAX_FILES
+        if len(files) > limit_files:
+            raise forms.ValidationError(_("一次最多上传 %(n)s 个文件。") % {"n": limit_files})
         checked = []
         limit = settings.EVIDENCE_MAX_BYTES
         for upload in files:
@@ -159,10 +132,8 @@ class ReportForm(forms.Form):
                     _("文件「%(name)s」超过 %(mb)s MB 上限。")
                     % {"name": upload.name, "mb": plain(Decimal(limit) / (1024 * 1024))}
                 )
-            content_type = sniff_type(upload)
-            if content_type is None:
-                raise forms.ValidationError(
-                    _("文件「%(name)s」不是可接受的图片或 PDF。") % {"name": upload.name}
-                )
-            checked.append((upload, content_type))
+            try:
+                checked.append(evidence.accept(upload))
+            except evidence.Refused as refused:
+                raise forms.ValidationError(str(refused)) from None
         return checked

@@ -183,7 +183,7 @@ def report_records(request: HttpRequest, plan: Plan, day: datetime.date) -> list
         report__state=Report.State.APPROVED, report__target__plan=plan
     ).order_by("id"):
         files.setdefault(item.report_id, []).append(
-            request.build_absolute_uri(reverse("evidence", args=[item.pk]))
+            publication.absolute_url(request, reverse("evidence", args=[item.pk]))
         )
     return [
         {
@@ -212,19 +212,31 @@ class UpdatesFeed(Feed):
     title = gettext_lazy("常州经开区 2024 年工作目标:最新进度")
     subtitle = gettext_lazy("经审核通过的目标进度报告")
 
-    def link(self) -> str:
-        return reverse("home")
+    # The request is the feed's object, so that every link is made absolute on the
+    # canonical origin (publication.absolute_url) rather than on whatever host was asked.
+    def get_object(self, request: HttpRequest, *args, **kwargs) -> HttpRequest:
+        return request
 
-    def items(self) -> list[Report]:
+    def link(self, request: HttpRequest) -> str:
+        return publication.absolute_url(request, reverse("home"))
+
+    def feed_url(self, request: HttpRequest) -> str:
+        return publication.absolute_url(request, request.path)
+
+    def items(self, request: HttpRequest) -> list[Report]:
         plan = publication.public_plan()
         if plan is None:
             return []
-        return list(
+        reports = list(
             Report.objects.approved()
             .filter(target__plan=plan)
             .select_related("target")
             .order_by("-reviewed_at", "-id")[:FEED_SIZE]
         )
+        for report in reports:
+            path = reverse("target", args=[report.target.code]) + f"#report-{report.id}"
+            report.feed_link = publication.absolute_url(request, path)
+        return reports
 
     def item_title(self, item: Report) -> str:
         return _("%(code)s %(name)s:%(value)s(截至 %(day)s)") % {
@@ -238,7 +250,7 @@ class UpdatesFeed(Feed):
         return item.note or _("截至 %(day)s 的累计完成值。") % {"day": item.as_of.isoformat()}
 
     def item_link(self, item: Report) -> str:
-        return reverse("target", args=[item.target.code]) + f"#report-{item.id}"
+        return item.feed_link
 
     def item_guid(self, item: Report) -> str:
         return f"urn:czedz-goals:report:{item.id}"

@@ -39,6 +39,17 @@ GENERATION_KEY = "goals:publication-generation"
 STAMP_KEY = "goals:publication-stamp"
 
 
+# --- absolute links --------------------------------------------------------------------------
+
+
+def absolute_url(request, path: str) -> str:
+    """`path` on the canonical origin (SITE_URL) when one is configured, else on the origin
+    the request came to (its host is one of ALLOWED_HOSTS; https behind a declared proxy)."""
+    if settings.SITE_URL:
+        return settings.SITE_URL + path
+    return request.build_absolute_uri(path)
+
+
 # --- which plan --------------------------------------------------------------------------
 
 

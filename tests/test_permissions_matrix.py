@@ -19,8 +19,8 @@ from goals import services
 from goals.models import AuditEntry, Evidence, Report, Target
 from tests.personas import *  # noqa: F403
 from tests.personas import DAY, PERSONAS, as_user
+from tests.samples import PNG
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 LOGIN, ADMIN_LOGIN = "login", "admin_login"
 WORKSPACE, QUEUE = "workspace", "review_queue"
 

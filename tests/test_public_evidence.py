@@ -42,7 +42,8 @@ def test_it_serves_the_evidence_of_an_approved_report(client, submitted):
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert "inline" in response["Content-Disposition"]
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "sandbox" in response["Content-Security-Policy"]
 
 
 def test_it_hides_the_evidence_of_a_returned_report(client, submitted):

@@ -10,10 +10,10 @@ from goals import services
 from goals.forms import ReportForm
 from goals.models import AuditEntry, Report, Target
 from tests.builders import make_plan, make_project, make_target, make_user
+from tests.samples import JPEG, PNG
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2023, 6, 30)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_return_needs_a_reason_and_a_correction_is_a_new_report(target, official
     ("name", "content", "ok"),
     [
         ("scan.pdf", b"%PDF-1.7\n...", True),
-        ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 20, True),
+        ("photo.jpg", JPEG, True),
         ("photo.png", PNG, True),
         ("fake.png", b"<script>alert(1)</script>", False),
         ("macro.docx", b"PK\x03\x04", False),

@@ -27,12 +27,13 @@ def evidence(world, official_own, settings, tmp_path):
     return report.evidence.get()
 
 
-def test_it_streams_the_file_inline_with_its_type(evidence, official_own):
+def test_it_streams_a_pdf_as_a_download_with_its_type(evidence, official_own):
     response = as_user(official_own).get(reverse("evidence_file", args=[evidence.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("inline;")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Security-Policy"].startswith("sandbox;")
     assert "%E9%AA%8C%E6%94%B6%E6%8A%A5%E5%91%8A.pdf" in response["Content-Disposition"]  # 验收报告.pdf
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]

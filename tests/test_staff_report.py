@@ -13,9 +13,9 @@ from goals.models import AuditEntry, Evidence, Report, Target
 from tests.builders import make_user
 from tests.personas import *  # noqa: F403
 from tests.personas import DAY, as_user
+from tests.samples import PNG
 
 HTMX = {"HX-Request": "true"}
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def data(target: Target, value="120", as_of="2023-06-30", revision=None, **extra) -> dict:

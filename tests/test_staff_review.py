@@ -15,9 +15,9 @@ from goals.models import AuditEntry, Report, Target
 from tests.builders import approved, make_user
 from tests.personas import *  # noqa: F403
 from tests.personas import DAY, as_user
+from tests.samples import PNG
 
 HTMX = {"HX-Request": "true"}
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture

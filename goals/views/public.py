@@ -19,6 +19,7 @@ from django_htmx.middleware import HtmxDetails
 from goals import charts, listing, publication
 from goals.caching import public_page, wants_fragment
 from goals.evaluation import TargetProgress, evaluate_plan, evaluate_target
+from goals.evidence import serve as serve_evidence
 from goals.forms_public import TargetFilterForm
 from goals.models import Department, Evidence, Plan, Report, ReportedFigure, Target
 from goals.progress import rounded, weighted_average
@@ -59,14 +60,7 @@ def evidence(request: HttpRequest, pk: int) -> FileResponse:
         ),
         pk=pk,
     )
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("文件已不存在。")) from None
-    response = FileResponse(handle, content_type=item.content_type, filename=item.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=86400"
-    return response
+    return serve_evidence(item, cache_control="public, max-age=86400")
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -27,10 +27,12 @@ from django_htmx.middleware import HtmxDetails
 
 from goals import permissions, publication, services
 from goals.evaluation import TargetProgress, evaluate_plan, latest_approved
+from goals.evidence import serve as serve_evidence
 from goals.formatting import in_target_scale, plain
 from goals.forms_staff import StaffReportForm, WorkspaceFilterForm
 from goals.models import Department, Plan, Report, Target
 from goals.progress import Status
+from goals.security import has_control_chars, parse_id
 
 QUEUE_LIMIT = 100
 BULK_LIMIT = 200
@@ -401,6 +403,8 @@ def return_report(request: HtmxHttpRequest, report_id: int) -> HttpResponse:
         error = _("退回时请写明理由,以便填报人更正。")
     elif len(reason) > REASON_MAX:
         error = _("退回理由最多 %(n)s 字。") % {"n": REASON_MAX}
+    elif has_control_chars(reason):
+        error = _("内容中含有不可见的控制字符,请删除后重新提交(从其他文档粘贴时常会带入)。")
     if error:
         if request.htmx:
             item = fresh_item(request, report, reason_error=error, reason=reason[:REASON_MAX])
@@ -422,8 +426,8 @@ def bulk_approve(request: HtmxHttpRequest) -> HttpResponse:
     permissions.require_reviewer(request.user)
     ids = []
     for raw in request.POST.getlist("report")[:BULK_LIMIT]:
-        if raw.isdigit():
-            ids.append(int(raw))
+        if (pk := parse_id(raw)) is not None:
+            ids.append(pk)
     summary: list[tuple[str, str]] = []
     if not ids:
         summary.append(("error", _("请先勾选要通过的报告。")))
@@ -472,10 +476,4 @@ def bulk_approve(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def evidence_file(request, evidence_id: int) -> FileResponse:
     item = permissions.get_evidence_for_user(request.user, evidence_id)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("文件已不存在。")) from None
-    response = FileResponse(handle, content_type=item.content_type, filename=item.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_evidence(item, cache_control="private, no-store")
