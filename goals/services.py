@@ -97,15 +97,17 @@ def _review(report: Report, reviewer) -> Report:
     return locked
 
 
-def approve_report(*, report: Report, reviewer, forbid_self_approval: bool = False) -> Report:
+def approve_report(*, report: Report, reviewer, self_approval: bool = False) -> Report:
     """Publish the figure: it becomes the target's current value if it is the latest.
 
-    The staff queue passes forbid_self_approval=True (no one approves their own report);
-    the `report --approve` command for scripted loads from other systems does not.
+    No one approves their own report, unless the caller says so explicitly
+    (`self_approval=True`: a superuser's scripted load, `report --approve --self-approve`),
+    which the audit entry records.
     """
     with transaction.atomic():
         locked = _review(report, reviewer)
-        if forbid_self_approval and reviewer is not None and locked.author_id == reviewer.pk:
+        own = reviewer is not None and locked.author_id == reviewer.pk
+        if own and not self_approval:
             raise WorkflowError(_("不能审核通过自己提交的报告,请由其他审核人员处理。"))
         locked.state = Report.State.APPROVED
         locked.save(update_fields=["state", "reviewer", "reviewed_at"])
@@ -115,7 +117,11 @@ def approve_report(*, report: Report, reviewer, forbid_self_approval: bool = Fal
             action=AuditEntry.Action.APPROVE,
             target_id=locked.target_id,
             report=locked,
-            changes={"state": [Report.State.SUBMITTED, Report.State.APPROVED], "value": plain(locked.value)},
+            changes={
+                "state": [Report.State.SUBMITTED, Report.State.APPROVED],
+                "value": plain(locked.value),
+                **({"self_approved": True} if own else {}),
+            },
         )
         transaction.on_commit(publication.bump)
     return locked

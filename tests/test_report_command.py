@@ -1,4 +1,6 @@
-"""`manage.py report CODE VALUE --as-of …`: scripted loads validated like the forms."""
+"""`manage.py report CODE VALUE --as-of …`: scripted loads validated like the forms, and
+approved only as the review queue would (a reviewer, never the author unless a superuser
+says --self-approve)."""
 
 import datetime
 from decimal import Decimal as D
@@ -9,15 +11,24 @@ from django.core.management import CommandError, call_command
 
 from goals.forms import ReportForm
 from goals.models import AuditEntry, Report, Target
-from tests.builders import make_plan, make_project, make_target, make_user
+from tests.builders import make_project, make_target, make_user
+from tests.personas import *  # noqa: F403
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def target():
-    plan = make_plan(2023)
-    return make_target(make_project(plan), "P4.1", value="1.1", scale=10000, unit="名", name="居家养老服务")
+def target(world):
+    project = make_project(world.plan, "P4")
+    return make_target(
+        project,
+        "P4.1",
+        value="1.1",
+        scale=10000,
+        unit="名",
+        name="居家养老服务",
+        lead_department=world.own_department,
+    )
 
 
 def run(*args):
@@ -26,30 +37,90 @@ def run(*args):
     return out.getvalue()
 
 
-def test_it_records_a_submitted_report(target):
-    official = make_user("official")
+def nothing_recorded():
+    return not Report.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_it_records_a_submitted_report(target, official_own):
     out = run(
-        "P4.1", "10450", "--as-of", "2023-06-30", "--note", "上半年", "--by", "official", "--plan", "2023"
+        "P4.1", "10450", "--as-of", "2023-06-30", "--note", "上半年", "--by", "official-own", "--plan", "2023"
     )
     report = Report.objects.get()
     assert report.target == target
     assert report.value == D(10450)
     assert report.as_of == datetime.date(2023, 6, 30)
-    assert report.author == official
+    assert report.author == official_own
     assert report.state == Report.State.SUBMITTED
     assert "P4.1" in out and "1.045万名" in out and "待审核" in out
     assert AuditEntry.objects.get().action == AuditEntry.Action.SUBMIT
 
 
-def test_approve_publishes_and_bumps_the_target_revision(target):
-    make_user("reviewer")
-    out = run("P4.1", "11000", "--as-of", "2023-12-31", "--by", "reviewer", "--approve", "--plan", "2023")
+def test_it_approves_for_a_reviewer_on_the_authors_behalf(target, official_own, reviewer):
+    out = run(
+        "P4.1", "11000", "--as-of", "2023-12-31", "--author", "official-own", "--by", "reviewer",
+        "--approve", "--plan", "2023",
+    )  # fmt: skip
     report = Report.objects.get()
     assert report.state == Report.State.APPROVED
-    assert report.reviewer.username == "reviewer"
+    assert (report.author, report.reviewer) == (official_own, reviewer)
     assert Target.objects.get(pk=target.pk).revision == 1
     assert "已通过" in out
-    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == ["submit", "approve"]
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert [(e.action, e.actor) for e in entries] == [("submit", official_own), ("approve", reviewer)]
+    assert "self_approved" not in entries[1].changes
+
+
+def test_it_refuses_to_approve_for_a_user_without_the_review_permission(target, official_own, official_other):
+    with pytest.raises(CommandError, match="official-other 没有审核权限"):
+        run(
+            "P4.1", "1", "--as-of", "2023-06-30", "--author", "official-own", "--by", "official-other",
+            "--approve", "--plan", "2023",
+        )  # fmt: skip
+    assert nothing_recorded()
+
+
+def test_it_refuses_a_reviewer_approving_their_own_load(target, reviewer):
+    with pytest.raises(CommandError, match="不能填报 P4.1"):
+        run("P4.1", "1", "--as-of", "2023-06-30", "--by", "reviewer", "--approve", "--plan", "2023")
+    assert nothing_recorded()
+
+
+def test_it_refuses_an_author_who_may_not_report_on_the_target(target, official_other):
+    with pytest.raises(CommandError, match="official-other 不能填报 P4.1"):
+        run("P4.1", "1", "--as-of", "2023-06-30", "--by", "official-other", "--plan", "2023")
+    assert nothing_recorded()
+
+
+def test_a_superuser_self_approves_only_when_saying_so(target):
+    make_user("root", is_superuser=True, is_staff=True)
+    args = ["P4.1", "1", "--as-of", "2023-06-30", "--by", "root", "--approve", "--plan", "2023"]
+    with pytest.raises(CommandError, match="--self-approve"):
+        run(*args)
+    assert nothing_recorded()
+    run(*args, "--self-approve")
+    report = Report.objects.get()
+    assert report.state == Report.State.APPROVED and report.author == report.reviewer
+    approval = AuditEntry.objects.get(action=AuditEntry.Action.APPROVE)
+    assert approval.changes["self_approved"] is True
+
+
+def test_self_approve_is_refused_where_it_means_nothing(target, official_own, reviewer):
+    with pytest.raises(CommandError, match="只能与 --approve 一起使用"):
+        run("P4.1", "1", "--as-of", "2023-06-30", "--by", "official-own", "--self-approve", "--plan", "2023")
+    with pytest.raises(CommandError, match="请去掉它"):
+        run(
+            "P4.1", "1", "--as-of", "2023-06-30", "--author", "official-own", "--by", "reviewer",
+            "--approve", "--self-approve", "--plan", "2023",
+        )  # fmt: skip
+    assert nothing_recorded()
+
+
+def test_an_inactive_user_is_refused(target, official_own):
+    official_own.is_active = False
+    official_own.save()
+    with pytest.raises(CommandError, match="已停用"):
+        run("P4.1", "1", "--as-of", "2023-06-30", "--by", "official-own", "--plan", "2023")
+    assert nothing_recorded()
 
 
 @pytest.mark.parametrize(
@@ -80,9 +151,8 @@ def test_unknown_code_user_and_unsigned_approval_are_refused(target):
     assert not Report.objects.exists()
 
 
-def test_a_milestone_takes_a_percent_up_to_100():
-    plan = make_plan(2023)
-    make_target(make_project(plan), "P10.1", kind=Target.Kind.MILESTONE)
+def test_a_milestone_takes_a_percent_up_to_100(world):
+    make_target(make_project(world.plan, "P10"), "P10.1", kind=Target.Kind.MILESTONE)
     with pytest.raises(CommandError, match="不能超过 100"):
         run("P10.1", "120", "--as-of", "2023-06-30", "--plan", "2023")
     run("P10.1", "100", "--as-of", "2023-06-30", "--plan", "2023")

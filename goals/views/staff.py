@@ -385,7 +385,7 @@ def review_response(request, report: Report, message: str, level: str, status: i
 def approve_report(request: HtmxHttpRequest, report_id: int) -> HttpResponse:
     report = permissions.get_report_for_review(request.user, report_id)
     try:
-        services.approve_report(report=report, reviewer=request.user, forbid_self_approval=True)
+        services.approve_report(report=report, reviewer=request.user)
     except services.WorkflowError as error:
         return review_response(request, report, str(error), "error", 409)
     message = _("已通过 %(code)s 的报告,数据已公开。") % {"code": report.target.code}
@@ -440,7 +440,7 @@ def bulk_approve(request: HtmxHttpRequest) -> HttpResponse:
                 skipped.append(_("#%(id)s:没有这份报告") % {"id": pk})
                 continue
             try:
-                services.approve_report(report=report, reviewer=request.user, forbid_self_approval=True)
+                services.approve_report(report=report, reviewer=request.user)
             except services.WorkflowError as error:
                 skipped.append(f"{report.target.code} #{pk}:{error}")
             else:
