@@ -283,7 +283,7 @@ if SITE_URL and not (
 # Strict policy for every response: scripts and styles from our own static files only,
 # nothing inline, no eval (htmx is configured for it in templates/base.html).
 SECURE_CSP = {
-    "default-src": [CSP.SELF],
+    "default-src": [CSP.NONE],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF],
@@ -293,6 +293,7 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
 }
 
 # --- request size ----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from goals import publication
+from goals.forms_accounts import AdminSignInForm
 from goals.models import (
     Action,
     AuditEntry,
@@ -35,6 +36,7 @@ from goals.models import (
 admin.site.site_header = _("常州经开区工作目标管理")
 admin.site.site_title = _("工作目标管理")
 admin.site.index_title = _("管理首页")
+admin.site.login_form = AdminSignInForm
 
 
 class PublishesChanges:

@@ -47,7 +47,7 @@ PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", 
 # anyone needs here): 40 megapixels.
 MAX_PIXELS = 40_000_000
 # PDF names that run something or carry other files. A name may spell letters as #xx.
-PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA|AA)\b")
+PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA|AA)\b")
 PDF_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 # Served with every evidence file: nothing on the page may run or load.
 SANDBOX_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.decorators.cache import never_cache
 
+from goals.forms_accounts import StaffAuthenticationForm
 from goals.views import staff
 
 urlpatterns = [
@@ -19,7 +20,9 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
+            template_name="registration/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=StaffAuthenticationForm,
         ),
         name="login",
     ),
