@@ -44,6 +44,22 @@ def parse_id(raw: str) -> int | None:
     return int(raw) if STRICT_ID.fullmatch(raw) else None
 
 
+class IdConverter:
+    """A database id in a URL: 1 to 18 ASCII digits (fits a 64-bit integer)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+class YearConverter(IdConverter):
+    regex = "[0-9]{4}"
+
+
 def has_control_chars(text: str) -> bool:
     return bool(CONTROL_CHARS.search(text))
 

@@ -10,12 +10,12 @@ from goals.views import staff
 urlpatterns = [
     path("", staff.workspace, name="workspace"),
     path("targets/<str:code>/report/", staff.report_target, name="report_target"),
-    path("reports/<int:report_id>/resubmit/", staff.resubmit_report, name="resubmit_report"),
+    path("reports/<id:report_id>/resubmit/", staff.resubmit_report, name="resubmit_report"),
     path("review/", staff.review_queue, name="review_queue"),
     path("review/approve/", staff.bulk_approve, name="bulk_approve"),
-    path("reports/<int:report_id>/approve/", staff.approve_report, name="approve_report"),
-    path("reports/<int:report_id>/return/", staff.return_report, name="return_report"),
-    path("evidence/<int:evidence_id>/", staff.evidence_file, name="evidence_file"),
+    path("reports/<id:report_id>/approve/", staff.approve_report, name="approve_report"),
+    path("reports/<id:report_id>/return/", staff.return_report, name="return_report"),
+    path("evidence/<id:evidence_id>/", staff.evidence_file, name="evidence_file"),
     # Accounts: Django's views with our templates (names chosen not to replace the admin's).
     path(
         "login/",

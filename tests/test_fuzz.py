@@ -1,0 +1,206 @@
+"""Property-based fuzzing: no input, on any URL, as anyone, answers 5xx; a refused request
+changes nothing.
+
+Hypothesis generates path segments, query strings and form fields from printable text,
+control characters (NUL included), other scripts, huge numbers and numerals that are
+digits only to `str.isdigit()`; every public URL with its query parameters, and every staff
+form as each persona, in both languages. Runs on SQLite and on PostgreSQL (which refuses
+what SQLite stores, like NUL). Examples are bounded so that the file takes well under
+90 s per database.
+"""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from goals import services
+from goals.models import AuditEntry, Evidence, Report, Target
+from tests.personas import *  # noqa: F403
+from tests.personas import DAY, PERSONAS, as_user
+
+FUZZ = hsettings(
+    max_examples=30,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+# Text an attacker (or a broken client) might send.
+NASTY = st.sampled_from(
+    ["\x00", "\x01", "\x1b", "\x7f", "\r\n", "²", "١٢", "１２", "9" * 40, "-1", "1e9", "0x1f", "NaN", "Infinity",
+     "%00", "%", "..", "../../etc/passwd", "<script>", "'; DROP TABLE x;--", "\ud7ff", "\U0001f600", "\u202e",
+     " ", "", "P1.3", "A1", "S4", "P5.2.1", "2024", "9000", "2024-06-30", "2024-02-30", "0001-01-01",
+     "9999-12-31", "true", "on"]
+)  # fmt: skip
+TEXT = st.one_of(
+    NASTY,
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=20),
+    st.builds(lambda a, b: a + b, NASTY, st.text(max_size=10)),
+)
+SEGMENT = st.one_of(TEXT.filter(lambda s: s not in ("", ".", "..")), st.integers(-(10**20), 10**20).map(str))
+LANGUAGE = st.sampled_from(["", "/en"])
+
+PUBLIC_PATHS = [
+    "/",
+    "/targets/",
+    "/targets/{}/",
+    "/projects/{}/",
+    "/actions/{}/",
+    "/pillars/{}/",
+    "/evidence/{}/",
+    "/departments/",
+    "/departments/{}/",
+    "/data/{}/targets.csv",
+    "/data/{}/targets.json",
+    "/data/{}/reports.csv",
+    "/data/updates.atom",
+    "/healthz",
+]
+QUERY_KEYS = ["q", "status", "group", "department", "stale", "page", "as_of", "sort", "x"]
+QUERY = st.dictionaries(st.sampled_from(QUERY_KEYS), TEXT, max_size=4)
+
+
+def url_for(language: str, pattern: str, segment: str, query: dict) -> str:
+    path = language + pattern.format(quote(segment, safe=""))
+    return path + ("?" + urlencode(query) if query else "")
+
+
+def snapshot() -> tuple:
+    user = get_user_model()
+    return (
+        list(Report.objects.order_by("id").values_list("id", "state", "value", "note", "return_reason")),
+        AuditEntry.objects.count(),
+        Evidence.objects.count(),
+        list(Target.objects.order_by("id").values_list("id", "revision", "lead_department_id")),
+        list(user.objects.order_by("id").values_list("id", "password", "is_active")),
+    )
+
+
+@pytest.mark.parametrize("pattern", PUBLIC_PATHS)
+def test_public_urls_never_answer_5xx(seeded, pattern):
+    before = snapshot()
+
+    @FUZZ
+    @given(language=LANGUAGE, segment=SEGMENT, query=QUERY)
+    def probe(language, segment, query):
+        url = url_for(language, pattern, segment, query)
+        response = Client().get(url)
+        assert response.status_code < 500, url
+
+    probe()
+    assert snapshot() == before
+
+
+# ------------------------------------------------------------------------------- staff
+
+
+@pytest.fixture
+def scene(world, official_own, official_other, reviewer, admin, settings, tmp_path):
+    """Every persona, a submitted and a returned report of 甲单位, one of 乙单位."""
+    settings.MEDIA_ROOT = tmp_path
+    own = services.submit_report(target=world.own_target, value=5, as_of=DAY, author=official_own)
+    returned = services.submit_report(target=world.own_target, value=6, as_of=DAY, author=official_own)
+    services.return_report(report=returned, reviewer=reviewer, reason="请补充照片")
+    other = services.submit_report(target=world.other_target, value=3, as_of=DAY, author=official_other)
+    users = {
+        "anonymous": None,
+        "official_own": official_own,
+        "official_other": official_other,
+        "reviewer": reviewer,
+        "admin": admin,
+    }
+    return world, users, {"own": own, "returned": returned, "other": other}
+
+
+REPORT_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "value": TEXT,
+        "as_of": st.one_of(TEXT, st.dates().map(datetime.date.isoformat)),
+        "note": TEXT,
+        "revision": TEXT,
+        "keep_evidence": TEXT,
+    },
+)
+
+
+def staff_requests(world, reports):
+    """(method, url, data strategy) for every staff URL; ids and codes fuzzed or real."""
+    real_ids = st.sampled_from([str(r.pk) for r in reports.values()])
+    ids = st.one_of(real_ids, SEGMENT)
+    codes = st.one_of(
+        st.sampled_from([world.own_target.code, world.other_target.code, world.milestone.code]), SEGMENT
+    )
+
+    def prefix(target_code: str) -> str:
+        return f"t{Target.objects.filter(code=target_code).values_list('pk', flat=True).first() or 0}-"
+
+    def report_form(code):
+        return REPORT_FIELDS.map(lambda d, c=code: {prefix(c) + k: v for k, v in d.items()})
+
+    return [
+        ("get", st.builds(lambda q: "/staff/?" + urlencode(q), QUERY), st.just({})),
+        ("get", st.builds(lambda q: "/staff/review/?" + urlencode(q), QUERY), st.just({})),
+        ("get", ids.map(lambda i: f"/staff/evidence/{quote(i, safe='')}/"), st.just({})),
+        *[
+            ("post", st.just(f"/staff/targets/{quote(code, safe='')}/report/"), report_form(code))
+            for code in (world.own_target.code, world.milestone.code)
+        ],
+        ("post", codes.map(lambda c: f"/staff/targets/{quote(c, safe='')}/report/"), st.just({})),
+        ("post", ids.map(lambda i: f"/staff/reports/{quote(i, safe='')}/resubmit/"), REPORT_FIELDS),
+        ("post", ids.map(lambda i: f"/staff/reports/{quote(i, safe='')}/approve/"), st.just({})),
+        (
+            "post",
+            ids.map(lambda i: f"/staff/reports/{quote(i, safe='')}/return/"),
+            st.fixed_dictionaries({"reason": TEXT}),
+        ),
+        (
+            "post",
+            st.just("/staff/review/approve/"),
+            st.fixed_dictionaries({"report": st.lists(ids, max_size=5)}),
+        ),
+        (
+            "post",
+            st.just("/staff/login/"),
+            st.fixed_dictionaries(
+                {"username": st.one_of(TEXT, st.text(min_size=151, max_size=300)), "password": TEXT}
+            ),
+        ),
+        (
+            "post",
+            st.just("/staff/password/"),
+            st.fixed_dictionaries({"old_password": TEXT, "new_password1": TEXT, "new_password2": TEXT}),
+        ),
+    ]
+
+
+@pytest.mark.parametrize("persona_name", PERSONAS)
+def test_staff_forms_never_answer_5xx_and_refusals_change_nothing(scene, persona_name):
+    world, users, reports = scene
+    client = as_user(users[persona_name])
+    requests = staff_requests(world, reports)
+
+    @hsettings(FUZZ, max_examples=60)
+    @given(choice=st.integers(0, len(requests) - 1), data=st.data(), language=LANGUAGE, htmx=st.booleans())
+    def probe(choice, data, language, htmx):
+        method, urls, fields = requests[choice]
+        url = language + data.draw(urls)
+        body = data.draw(fields)
+        before = snapshot()
+        headers = {"HX-Request": "true"} if htmx else {}
+        response = getattr(client, method)(url, body, headers=headers)
+        assert response.status_code < 500, (url, body)
+        refused = response.status_code >= 400 or "/login/" in response.get("Location", "")
+        if refused or method == "get":
+            assert snapshot() == before, (url, body, response.status_code)
+
+    probe()
