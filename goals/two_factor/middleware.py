@@ -1,0 +1,64 @@
+"""Staff and admin URLs: the second factor before anything else, and the idle timeout."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from goals.two_factor import devices
+
+# Pages a signed-in user may open before giving the second factor.
+OPEN_BEFORE_VERIFICATION = {"login", "logout", "two_factor_verify", "two_factor_enrol", "admin:logout"}
+
+
+def is_staff_path(path: str) -> bool:
+    """Staff pages (/staff/…, /en/staff/…) and the admin. Public pages never touch the
+    session here, so they stay free of cookies and of `Vary: Cookie`."""
+    return path.startswith(reverse("workspace")) or path.startswith(reverse("admin:index"))
+
+
+class StaffSessionMiddleware:
+    """After django_otp's OTPMiddleware, on staff and admin URLs only:
+
+    - a signed-in user who has an authenticator but has not entered a code in this
+      session is sent to the code step; one who must use two-factor sign-in and has no
+      authenticator yet, to enrolment. htmx requests get a bare 401 instead, so that the
+      row being edited keeps its input (staff.js says what to do).
+    - the session is saved on each request, which moves its expiry SESSION_COOKIE_AGE
+      (SESSION_IDLE_MINUTES) ahead: a staff session ends after that long without a request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not is_staff_path(request.path_info) or not request.user.is_authenticated:
+            return None
+        request.session.modified = True  # idle timeout: saved, so it expires later
+        user = request.user
+        if user.is_verified():
+            return None
+        name = request.resolver_match.view_name if request.resolver_match else ""
+        if name in OPEN_BEFORE_VERIFICATION:
+            return None
+        if devices.authenticator(user) is not None:
+            step = "two_factor_verify"
+        elif devices.is_required(user):
+            step = "two_factor_enrol"
+        else:
+            return None
+        if request.headers.get("HX-Request") == "true":
+            return HttpResponse(
+                _("需要完成两步验证,请在新标签页重新登录。"),
+                status=401,
+                content_type="text/plain; charset=utf-8",
+            )
+        query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+        return redirect(reverse(step) + (f"?{query}" if query else ""))
