@@ -115,9 +115,10 @@ def reset(user, *, actor=None, via: str) -> int:
     """
     removed = TOTPDevice.objects.filter(user=user).delete()[1].get(TOTPDevice._meta.label, 0)
     removed += StaticDevice.objects.filter(user=user).delete()[1].get(StaticDevice._meta.label, 0)
-    AuditEntry.objects.create(
-        actor=actor,
-        action=AuditEntry.Action.EDIT,
-        changes={"two_factor_reset": user.get_username(), "devices_removed": removed, "by": via},
-    )
+    if removed:
+        AuditEntry.objects.create(
+            actor=actor,
+            action=AuditEntry.Action.EDIT,
+            changes={"two_factor_reset": user.get_username(), "devices_removed": removed, "by": via},
+        )
     return removed
