@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from base64 import b32decode
@@ -160,7 +161,9 @@ def test_a_reviewer_must_enrol_before_any_staff_page_when_it_is_required(reviewe
     client = password_sign_in("reviewer")
     for url in (reverse("review_queue"), reverse("workspace"), reverse("password_change")):
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(reverse("two_factor_enrol")), url
+        assert response.status_code == 302 and response["Location"].startswith(reverse("two_factor_enrol")), (
+            url
+        )
     page = client.get(reverse("two_factor_enrol"))
     html = page.content.decode()
     assert page.status_code == 200 and "<svg" in html and "style=" not in html and "<script>" not in html
@@ -247,7 +250,10 @@ def test_the_admin_is_reached_only_after_the_second_factor(admin, settings):
     settings.OTP_REQUIRED = True
     client = password_sign_in("admin")
     response = client.get(reverse("admin:index"))
-    assert response.status_code == 302 and response["Location"] == reverse("two_factor_enrol") + "?next=%2Fadmin%2F"
+    assert (
+        response.status_code == 302
+        and response["Location"] == reverse("two_factor_enrol") + "?next=%2Fadmin%2F"
+    )
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 302
 
     device, _codes = enrolled(admin)
@@ -288,7 +294,8 @@ def test_an_admin_resets_a_users_two_factor_in_the_admin(admin, reviewer, offici
 def test_an_official_cannot_reset_anyones_two_factor(official_own, reviewer):
     enrolled(reviewer)
     response = as_user(official_own).post(
-        reverse("admin:auth_user_changelist"), {"action": "reset_two_factor", "_selected_action": [reviewer.pk]}
+        reverse("admin:auth_user_changelist"),
+        {"action": "reset_two_factor", "_selected_action": [reviewer.pk]},
     )
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
     assert TOTPDevice.objects.filter(user=reviewer).exists()
@@ -334,13 +341,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def settings_under(**env: str) -> str:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("OTP_", "SESSION_", "DEBUG"))}
-    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings", SECRET_KEY="x" * 50, ALLOWED_HOSTS="example.org")
+    clean.update(
+        env, DJANGO_SETTINGS_MODULE="config.settings", SECRET_KEY="x" * 50, ALLOWED_HOSTS="example.org"
+    )
     code = (
         "from django.conf import settings as s; "
         "print(s.OTP_REQUIRED, s.OTP_REQUIRED_FOR_OFFICIALS, s.SESSION_IDLE_MINUTES, s.SESSION_COOKIE_AGE)"
     )
     result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     return (result.stdout + result.stderr).strip()
 
@@ -348,9 +363,9 @@ def settings_under(**env: str) -> str:
 def test_it_is_required_by_default_without_debug_and_reads_the_environment():
     assert settings_under(DEBUG="0") == "True False 30 1800"
     assert settings_under(DEBUG="1") == "False False 30 1800"
-    assert settings_under(DEBUG="1", OTP_REQUIRED="yes", OTP_REQUIRED_FOR_OFFICIALS="1", SESSION_IDLE_MINUTES="5") == (
-        "True True 5 300"
-    )
+    assert settings_under(
+        DEBUG="1", OTP_REQUIRED="yes", OTP_REQUIRED_FOR_OFFICIALS="1", SESSION_IDLE_MINUTES="5"
+    ) == ("True True 5 300")
     assert "SESSION_IDLE_MINUTES must be at least 1" in settings_under(SESSION_IDLE_MINUTES="0")
     assert "OTP_REQUIRED must be one of" in settings_under(OTP_REQUIRED="maybe")
 
@@ -359,8 +374,6 @@ def test_the_demo_accounts_sign_in_without_two_factor_under_debug(seeded, settin
     settings.DEBUG = True
     out = io.StringIO()
     call_command("create_demo_accounts", stdout=out)
-    import re
-
     found = dict(re.findall(r"^\s+(demo-[a-z-]+)\s+(\S+)", out.getvalue(), flags=re.MULTILINE))
     client = Client()
     client.post(reverse("login"), {"username": "demo-admin", "password": found["demo-admin"]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode
 
 from django.http import HttpResponse
@@ -13,6 +14,9 @@ from goals.two_factor import devices
 
 # Pages a signed-in user may open before giving the second factor.
 OPEN_BEFORE_VERIFICATION = {"login", "logout", "two_factor_verify", "two_factor_enrol", "admin:logout"}
+# The session is saved (its expiry moved) at most this often: not one write per request.
+TOUCH_EVERY_SECONDS = 60
+TOUCHED = "staff_touched"
 
 
 def is_staff_path(path: str) -> bool:
@@ -28,8 +32,9 @@ class StaffSessionMiddleware:
       session is sent to the code step; one who must use two-factor sign-in and has no
       authenticator yet, to enrolment. htmx requests get a bare 401 instead, so that the
       row being edited keeps its input (staff.js says what to do).
-    - the session is saved on each request, which moves its expiry SESSION_COOKIE_AGE
-      (SESSION_IDLE_MINUTES) ahead: a staff session ends after that long without a request.
+    - the session is saved again (at most once a minute), which moves its expiry
+      SESSION_COOKIE_AGE (SESSION_IDLE_MINUTES) ahead: a staff session ends after that long
+      without a staff request.
     """
 
     def __init__(self, get_response):
@@ -41,7 +46,9 @@ class StaffSessionMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not is_staff_path(request.path_info) or not request.user.is_authenticated:
             return None
-        request.session.modified = True  # idle timeout: saved, so it expires later
+        now = int(time.time())
+        if now - request.session.get(TOUCHED, 0) >= TOUCH_EVERY_SECONDS:
+            request.session[TOUCHED] = now  # saved at the end of the request: expires later
         user = request.user
         if user.is_verified():
             return None
