@@ -16,7 +16,6 @@ class CodeForm(forms.Form):
                 "autocomplete": "one-time-code",
                 "inputmode": "numeric",
                 "pattern": "[0-9 ]*",
-                "autofocus": True,
                 "size": 8,
             }
         ),
