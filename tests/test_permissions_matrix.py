@@ -325,6 +325,7 @@ def test_with_two_factor_required_reviewers_and_admins_reach_nothing_before_enro
     response = getattr(as_user(scene.users[persona_name]), method)(url(scene), **kwargs)
     assert response.status_code == 302, f"{case} as {persona_name}"
     assert where(response["Location"]) == ENROL
+    assert "no-store" in response["Cache-Control"]
     assert state(scene) == before
 
 

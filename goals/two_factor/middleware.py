@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from goals.two_factor import devices
@@ -44,7 +45,7 @@ class StaffSessionMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not is_staff_path(request.path_info) or not request.user.is_authenticated:
+        if not is_staff_path(request.path) or not request.user.is_authenticated:
             return None
         now = int(time.time())
         if now - request.session.get(TOUCHED, 0) >= TOUCH_EVERY_SECONDS:
@@ -62,10 +63,13 @@ class StaffSessionMiddleware:
         else:
             return None
         if request.headers.get("HX-Request") == "true":
-            return HttpResponse(
+            response = HttpResponse(
                 _("需要完成两步验证,请在新标签页重新登录。"),
                 status=401,
                 content_type="text/plain; charset=utf-8",
             )
-        query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
-        return redirect(reverse(step) + (f"?{query}" if query else ""))
+        else:
+            query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+            response = redirect(reverse(step) + (f"?{query}" if query else ""))
+        add_never_cache_headers(response)
+        return response
