@@ -121,6 +121,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "goals",
     "projects",
 ]
@@ -139,6 +142,10 @@ MIDDLEWARE = [
     # After sign-in is known, before anything reads the body: size cap, anonymous staff
     # POSTs, control characters (see goals/security.py).
     "goals.security.RequestGuardMiddleware",
+    # request.user.is_verified(): signed in with a second factor (goals.two_factor).
+    "django_otp.middleware.OTPMiddleware",
+    # Staff and admin URLs only: ask for the second factor, and keep the session alive.
+    "goals.two_factor.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -169,7 +176,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -222,6 +229,19 @@ if TRUSTED_PROXY_COUNT:
     AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
+# Two-factor sign-in (goals.two_factor, django-otp): a TOTP code after the password for
+# reviewers, admins and staff users (superusers and is_staff included), or for every
+# account with OTP_REQUIRED_FOR_OFFICIALS. On by default when DEBUG is off. Wrong codes
+# count toward the lockout above; each device also throttles (1, 2, 4, 8 … s after failures).
+OTP_REQUIRED = env_bool("OTP_REQUIRED", not DEBUG)
+OTP_REQUIRED_FOR_OFFICIALS = env_bool("OTP_REQUIRED_FOR_OFFICIALS", False)
+OTP_TOTP_ISSUER = "常州经开区工作目标"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Staff sessions end after this many idle minutes: every staff or admin request saves the
+# session, which moves its expiry; public pages never touch it (they set no cookie).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+
 # A target with no approved report for this many days is shown as stale.
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 45, minimum=1)
 # How far (in percentage points) a target may trail the linear pace and still be on track.
@@ -258,8 +278,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-# The CSRF token travels in the page (forms and hx-headers), never read from the cookie.
-CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -335,3 +335,7 @@ def _describe(key: str, value) -> str:
     if key != "evidence" and isinstance(value, list) and len(value) == 2:
         return f"{_text(value[0])} → {_text(value[1])}"
     return _text(value)
+
+
+# The user admin, with two-factor status and reset, lives with the feature.
+from goals.two_factor import admin as two_factor_admin  # noqa: E402, F401

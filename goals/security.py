@@ -123,8 +123,13 @@ class RequestGuardMiddleware:
             and not request.user.is_authenticated
         ):
             if request.headers.get("HX-Request"):
-                # The staff pages' script shows its "signed out, your input is kept" message.
-                return refuse(request, 401, _("登录已失效,请重新登录后再提交。"))
+                # As goals.views.staff.staff_login_required answers: a bare 401 that leaves
+                # the form alone; staff.js says "signed out, your input is kept".
+                response = HttpResponse(
+                    _("登录已过期,请重新登录。"), status=401, content_type="text/plain; charset=utf-8"
+                )
+                add_never_cache_headers(response)
+                return response
             response = redirect_to_login(request.get_full_path())
             add_never_cache_headers(response)
             return response

@@ -5,6 +5,7 @@ from django.urls import path, reverse_lazy
 from django.views.decorators.cache import never_cache
 
 from goals.forms_accounts import StaffAuthenticationForm
+from goals.two_factor import views as two_factor
 from goals.views import staff
 
 urlpatterns = [
@@ -50,4 +51,9 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    # Two-factor sign-in (goals.two_factor): the code step, enrolment, recovery codes.
+    path("two-factor/", two_factor.overview, name="two_factor"),
+    path("two-factor/verify/", two_factor.verify, name="two_factor_verify"),
+    path("two-factor/enrol/", two_factor.enrol, name="two_factor_enrol"),
+    path("two-factor/recovery/", two_factor.recovery, name="two_factor_recovery"),
 ]

@@ -55,7 +55,8 @@ def cookies(set_cookie_headers: list[str], secure_site: bool = True) -> tuple[st
         jar = SimpleCookie()
         jar.load(header)
         for name, morsel in jar.items():
-            session = name.lower() in ("sessionid", "csrftoken") or "session" in name.lower()
+            # The Observatory treats cookies named like a session (sessionid, PHPSESSID) as such.
+            session = "sess" in name.lower()
             if not morsel["secure"]:
                 return "cookies-without-secure-flag", -20 if not session else -40
             if session and not morsel["httponly"]:

@@ -138,6 +138,8 @@ def test_the_staff_workflow_runs_without_a_policy_violation(site, watched, brows
     visit(watched, base + reverse("password_change"))
     watched.context.clear_cookies()
     sign_in(watched, base, "shenhe", "Shenhe-2024!")
+    visit(watched, base + reverse("two_factor"))
+    visit(watched, base + reverse("two_factor_enrol"))  # the QR code is inline SVG, no style
     visit(watched, base + reverse("review_queue"))
     pending = Report.objects.get(target=target, state=Report.State.SUBMITTED)
     watched.locator(f"#report-{pending.pk}").get_by_role("button", name="通过").click()

@@ -23,6 +23,7 @@ from tests.samples import PNG
 
 LOGIN, ADMIN_LOGIN = "login", "admin_login"
 WORKSPACE, QUEUE = "workspace", "review_queue"
+TWO_FACTOR, ENROL = "two_factor", "two_factor_enrol"
 
 
 @dataclass
@@ -214,6 +215,44 @@ CASES = [
         {"official_own": 200, "official_other": 200, "reviewer": 200, "admin": 200},
     ),
     (
+        "two-factor status",
+        "get",
+        lambda s: reverse("two_factor"),
+        None,
+        {"official_own": 200, "official_other": 200, "reviewer": 200, "admin": 200},
+    ),
+    (
+        "two-factor enrolment",
+        "get",
+        lambda s: reverse("two_factor_enrol"),
+        None,
+        {"official_own": 200, "official_other": 200, "reviewer": 200, "admin": 200},
+    ),
+    (
+        "two-factor code step, no authenticator",
+        "get",
+        lambda s: reverse("two_factor_verify"),
+        None,
+        {
+            "official_own": (302, WORKSPACE),
+            "official_other": (302, WORKSPACE),
+            "reviewer": (302, WORKSPACE),
+            "admin": (302, WORKSPACE),
+        },
+    ),
+    (
+        "recovery codes, no authenticator",
+        "get",
+        lambda s: reverse("two_factor_recovery"),
+        None,
+        {
+            "official_own": (302, TWO_FACTOR),
+            "official_other": (302, TWO_FACTOR),
+            "reviewer": (302, TWO_FACTOR),
+            "admin": (302, TWO_FACTOR),
+        },
+    ),
+    (
         "admin index",
         "get",
         lambda s: reverse("admin:index"),
@@ -230,7 +269,7 @@ CASES = [
 
 def where(location: str) -> str:
     path = urlsplit(location).path
-    for name in (LOGIN, WORKSPACE, QUEUE):
+    for name in (LOGIN, WORKSPACE, QUEUE, TWO_FACTOR, ENROL):
         if path == reverse(name):
             return name
     if path == reverse("admin:login"):
@@ -267,6 +306,32 @@ def test_it_answers_each_persona_exactly(scene, persona_name, case, method, url,
         assert state(scene) != before, f"{case} as {persona_name} should have changed something"
     if "no-store" not in response.get("Cache-Control", "") and url.startswith("/staff/"):
         pytest.fail(f"{case} as {persona_name}: staff answers must not be cached")
+
+
+OPEN_BEFORE_ENROLMENT = {"two-factor enrolment", "two-factor code step, no authenticator"}
+GUARDED = [c for c in CASES if c[0] not in OPEN_BEFORE_ENROLMENT]
+
+
+@pytest.mark.parametrize("persona_name", ["reviewer", "admin"])
+@pytest.mark.parametrize(
+    ("case", "method", "url", "data", "expectations"), GUARDED, ids=[c[0] for c in GUARDED]
+)
+def test_with_two_factor_required_reviewers_and_admins_reach_nothing_before_enrolling(
+    scene, settings, persona_name, case, method, url, data, expectations
+):
+    settings.OTP_REQUIRED = True
+    before = state(scene)
+    kwargs = {"data": data(scene)} if data else {}
+    response = getattr(as_user(scene.users[persona_name]), method)(url(scene), **kwargs)
+    assert response.status_code == 302, f"{case} as {persona_name}"
+    assert where(response["Location"]) == ENROL
+    assert "no-store" in response["Cache-Control"]
+    assert state(scene) == before
+
+
+def test_with_two_factor_required_officials_are_unaffected(scene, settings):
+    settings.OTP_REQUIRED = True
+    assert as_user(scene.users["official_own"]).get(reverse("workspace")).status_code == 200
 
 
 def test_it_never_lists_another_departments_targets_or_pending_reports(scene):

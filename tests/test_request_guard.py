@@ -208,7 +208,7 @@ def test_it_refuses_an_anonymous_staff_post_before_reading_it(live_server):
 def test_it_says_the_session_ended_to_an_anonymous_htmx_post(db):
     response = Client().post(reverse("bulk_approve"), {"report": ["1"]}, headers=HTMX)
     assert response.status_code == 401
-    assert "登录已失效" in response.content.decode()
+    assert "登录已过期" in response.content.decode()
 
 
 def test_an_anonymous_client_may_still_post_the_sign_in_form(official_own):

@@ -38,6 +38,21 @@
 
   document.addEventListener("htmx:beforeRequest", hideAlert);
 
+  // Signing in again (in another tab, after the session ended) gives a new CSRF token in
+  // the cookie; send that one, so that resubmitting the form kept on this page goes through.
+  function csrfCookie() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = csrfCookie();
+    if (!token) return;
+    event.detail.headers["X-CSRFToken"] = token;
+    var data = event.detail.formData;
+    if (data && data.has("csrfmiddlewaretoken")) data.set("csrfmiddlewaretoken", token);
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var swapped = event.detail.elt;
     if (!swapped || !swapped.querySelector) return;

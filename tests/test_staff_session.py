@@ -1,0 +1,80 @@
+"""Staff sessions end after SESSION_IDLE_MINUTES without a staff request; public pages never
+touch the session; an htmx form sent after the session ended keeps what was typed."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from goals.models import Report
+from goals.two_factor.middleware import TOUCHED
+from tests.personas import *  # noqa: F403
+
+HTMX = {"HX-Request": "true"}
+
+
+def signed_in(username: str) -> Client:
+    client = Client()
+    response = client.post(reverse("login"), {"username": username, "password": f"pw-{username}"})
+    assert response.status_code == 302
+    return client
+
+
+def stored(client: Client) -> Session:
+    return Session.objects.get(session_key=client.cookies["sessionid"].value)
+
+
+def test_a_staff_request_moves_the_session_expiry_by_the_idle_time(official_own, settings):
+    settings.SESSION_COOKIE_AGE = 10 * 60  # SESSION_IDLE_MINUTES=10
+    client = signed_in("official-own")
+    session = client.session
+    session[TOUCHED] = 0  # last touched long ago
+    session.save()
+    Session.objects.filter(pk=session.session_key).update(
+        expire_date=timezone.now() + datetime.timedelta(minutes=1)
+    )
+    assert client.get(reverse("workspace")).status_code == 200
+    left = stored(client).expire_date - timezone.now()
+    assert datetime.timedelta(minutes=9) < left <= datetime.timedelta(minutes=10)
+    assert client.cookies["sessionid"]["max-age"] == 600
+
+
+def test_public_pages_neither_touch_nor_extend_a_staff_session(official_own):
+    client = signed_in("official-own")
+    before = stored(client).expire_date
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies and "Cookie" not in response.get("Vary", "")
+    assert stored(client).expire_date == before
+
+
+def test_an_idle_session_ends_and_the_next_page_asks_to_sign_in(official_own):
+    client = signed_in("official-own")
+    assert client.get(reverse("workspace")).status_code == 200
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    response = client.get(reverse("workspace"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_an_inline_report_sent_after_the_session_ended_gets_a_401_and_keeps_the_input(world, official_own):
+    client = signed_in("official-own")
+    assert client.get(reverse("workspace")).status_code == 200
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    target = world.own_target
+    data = {
+        f"t{target.pk}-value": "120",
+        f"t{target.pk}-as_of": "2023-06-30",
+        f"t{target.pk}-revision": target.revision,
+    }
+    response = client.post(reverse("report_target", args=[target.code]), data, headers=HTMX)
+    # No redirect (htmx would swap the sign-in page into the row): a bare 401 that leaves the
+    # row alone; staff.js shows the message carried by the page, in Chinese.
+    assert response.status_code == 401
+    assert "登录已过期" in response.content.decode()
+    assert not Report.objects.exists()
+    page = signed_in("official-own").get(reverse("workspace")).content.decode()
+    assert "登录已过期:内容尚未提交。请在新标签页重新登录后,回到此页再次提交(填写的内容仍在表单中)。" in page
