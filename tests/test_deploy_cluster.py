@@ -22,16 +22,10 @@ from pathlib import Path
 import pytest
 
 from tests.services import ROOT, App, Client, Nginx, Postgres, Redis, self_signed_certificate, wait_until
+from tests.test_infra import SETTINGS_VARIABLES
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64 + b"evidence"
-SETTINGS_TO_DROP = {
-    "DEBUG",
-    "TESTING",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "PUBLIC_VERSION_SECONDS",
-    "WEB_CONCURRENCY",
-}
+SETTINGS_TO_DROP = {*SETTINGS_VARIABLES, "PUBLIC_VERSION_SECONDS", "WEB_CONCURRENCY", "HOST", "PORT"}
 
 
 class Cluster:
@@ -274,3 +268,12 @@ def test_it_ships_a_systemd_unit_that_runs_scripts_serve():
         "TRUSTED_PROXY_COUNT",
     ):
         assert re.search(rf"^{variable}=", example, flags=re.MULTILINE), variable
+
+
+def test_it_lets_through_nginx_the_largest_request_the_app_takes(settings):
+    from goals.forms import MAX_FILES
+
+    site = (ROOT / "deploy" / "nginx-goals.conf").read_text()
+    limit = int(re.search(r"client_max_body_size (\d+)m;", site).group(1)) * 1024 * 1024
+    largest_upload = MAX_FILES * settings.EVIDENCE_MAX_BYTES
+    assert largest_upload < limit <= largest_upload + 2 * 1024 * 1024  # files plus the form, no more

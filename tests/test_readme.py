@@ -42,7 +42,7 @@ def test_it_finds_the_examples():
     assert sum(1 for block in shell if block[3] is None) >= 3  # most are run, not excused
 
 
-def test_every_shell_block_is_sh_and_every_marker_sits_on_one():
+def test_it_marks_every_shell_block_sh_and_every_marker_sits_on_one():
     text = README.read_text(encoding="utf-8")
     for line, language, _body, _why in blocks():
         assert language not in {"", "bash", "shell", "console", "zsh"}, (
@@ -52,7 +52,7 @@ def test_every_shell_block_is_sh_and_every_marker_sits_on_one():
     assert markers == sum(1 for block in blocks() if block[3]), "a <!-- not run --> marker not before a block"
 
 
-def test_every_shell_example_runs(tmp_path):
+def test_it_runs_every_shell_example(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path}/readme.sqlite3",

@@ -104,13 +104,13 @@ def test_it_serves_with_debug_off_on_sqlite(tmp_path):
     assert f"gunicorn on 127.0.0.1:{port}" in text and '"GET / HTTP/1.1" 200' in text  # the access log
 
 
-def test_run_refuses_debug_off(tmp_path):
+def test_it_refuses_debug_off_in_scripts_run(tmp_path):
     result = script("run", environment(tmp_path, DEBUG="0"))
     assert result.returncode == 2
     assert "scripts/serve" in result.stderr and len(result.stderr.strip().splitlines()) == 2
 
 
-def test_run_serves_on_host_and_port_and_says_debug_is_on(tmp_path):
+def test_it_runs_the_development_server_on_host_and_port_saying_debug_is_on(tmp_path):
     port = free_port()
     env = environment(tmp_path, HOST="127.0.0.1", PORT=str(port))
     log = tmp_path / "run.log"
