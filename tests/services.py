@@ -364,12 +364,15 @@ class App:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        wait_until(
-            lambda: Client(self.port).get("/healthz").status == 200,
-            f"scripts/serve on {self.port}",
-            seconds=90,
-            process=self.process,
-        )
+        try:
+            wait_until(
+                lambda: Client(self.port).get("/healthz").status == 200,
+                f"scripts/serve on {self.port}",
+                seconds=90,
+                process=self.process,
+            )
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}; its output:\n{self.log.read_text()[-3000:]}") from None
 
     def requests_logged(self, needle: str) -> int:
         return self.log.read_text().count(needle)
