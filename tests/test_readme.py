@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,10 @@ from tests.test_infra import SETTINGS_VARIABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-FENCE = re.compile(r"^```(?P<lang>[\w-]*)\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
+# Indented fences too (a block inside a list item), closed at the same indent.
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)```(?P<lang>[\w-]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.MULTILINE | re.DOTALL
+)
 NOT_RUN = re.compile(r"<!-- not run: (?P<why>[^>]+?) -->\s*$")
 
 
@@ -32,7 +36,8 @@ def blocks() -> list[tuple[int, str, str, str | None]]:
         before = text[: match.start()].rstrip("\n").rsplit("\n", 1)[-1]
         marker = NOT_RUN.search(before)
         line = text.count("\n", 0, match.start()) + 1
-        found.append((line, match["lang"], match["body"], marker["why"] if marker else None))
+        body = textwrap.dedent(match["body"])
+        found.append((line, match["lang"], body, marker["why"] if marker else None))
     return found
 
 
@@ -48,7 +53,7 @@ def test_it_marks_every_shell_block_sh_and_every_marker_sits_on_one():
         assert language not in {"", "bash", "shell", "console", "zsh"}, (
             f"README.md:{line}: mark shell examples ```sh so that tests/test_readme.py runs them"
         )
-    markers = len(re.findall(r"^<!-- not run: ", text, flags=re.MULTILINE))
+    markers = len(re.findall(r"^[ \t]*<!-- not run: ", text, flags=re.MULTILINE))
     assert markers == sum(1 for block in blocks() if block[3]), "a <!-- not run --> marker not before a block"
 
 
