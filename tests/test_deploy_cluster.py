@@ -24,7 +24,8 @@ import pytest
 from tests.services import ROOT, App, Client, Nginx, Postgres, Redis, self_signed_certificate, wait_until
 from tests.test_infra import SETTINGS_VARIABLES
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64 + b"evidence"
+# A PDF: its bytes are stored and served as sent (images may be re-encoded on upload).
+PDF = b"%PDF-1.4\n% cluster test evidence\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 SETTINGS_TO_DROP = {*SETTINGS_VARIABLES, "PUBLIC_VERSION_SECONDS", "WEB_CONCURRENCY", "HOST", "PORT"}
 
 
@@ -152,7 +153,7 @@ def test_it_publishes_an_approval_on_every_app_server_at_once(cluster):
             f"{prefix}-note": "集群测试",
             f"{prefix}-revision": revision,
         },
-        files={f"{prefix}-evidence": ("托位照片.png", PNG, "image/png")},
+        files={f"{prefix}-evidence": ("托位验收单.pdf", PDF, "application/pdf")},
     )
     assert submitted.status == 302, submitted.text[:2000]
 
@@ -172,10 +173,10 @@ def test_it_publishes_an_approval_on_every_app_server_at_once(cluster):
 
     # The evidence was uploaded to app server A: B serves it, and so does nginx.
     evidence = re.search(r"/evidence/(\d+)/", public.get("/targets/P1.3/").text).group(0)
-    assert public.get(evidence).body == PNG
-    assert cluster.proxied().get(evidence).body == PNG
-    stored = list((cluster.tmp / "media").rglob("*.png"))
-    assert len(stored) == 1 and stored[0].read_bytes() == PNG
+    assert public.get(evidence).body == PDF
+    assert cluster.proxied().get(evidence).body == PDF
+    stored = list((cluster.tmp / "media").rglob("*.pdf"))
+    assert len(stored) == 1 and stored[0].read_bytes() == PDF
     # … but never straight from MEDIA_ROOT.
     media_path = "/media/" + stored[0].relative_to(cluster.tmp / "media").as_posix()
     assert cluster.proxied().get(media_path).status == 404
