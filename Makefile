@@ -1,8 +1,12 @@
-.PHONY: run test lint migrations-check setup
+.PHONY: run serve test lint migrations-check setup
 
 # Serve http://127.0.0.1:8000 on SQLite, seeded with the 2024 plan.
 run:
 	scripts/run
+
+# Production: gunicorn on $HOST:$PORT with DEBUG off (needs SECRET_KEY, ALLOWED_HOSTS).
+serve:
+	scripts/serve
 
 # Lint, Django checks and the whole suite on SQLite and on a throwaway PostgreSQL.
 test:

@@ -16,7 +16,11 @@ def main():
             "available on your PYTHONPATH environment variable? Did you "
             "forget to activate a virtual environment?"
         ) from exc
-    execute_from_command_line(sys.argv)
+    from config.startup import explained_errors
+
+    # A bad environment (a setting, an unreachable database) is said in two lines.
+    with explained_errors(sys.argv):
+        execute_from_command_line(sys.argv)
 
 
 if __name__ == "__main__":

@@ -225,9 +225,9 @@ AXES_LOCKOUT_CALLABLE = "goals.views.accounts.lockout"
 # proxies stand in front (then the address they put in X-Forwarded-For); a header is never
 # trusted otherwise, or anyone could dodge the lockout by sending one.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Not django-ipware (not installed, so axes ignored its settings and counted the proxy's
+# address for everyone): goals.proxies reads the hop the trusted proxies appended.
+AXES_CLIENT_IP_CALLABLE = "goals.proxies.client_address"
 
 # Two-factor sign-in (goals.two_factor, django-otp): a TOTP code after the password for
 # reviewers, admins and staff users (superusers and is_staff included), or for every
@@ -335,4 +335,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Django's default config gives "django" its own console handler (under DEBUG) and lets
+    # it propagate to the root one too, printing every line twice: drop it, keep the root's.
+    "loggers": {"django": {"handlers": [], "level": os.environ.get("LOG_LEVEL", "WARNING")}},
 }

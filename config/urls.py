@@ -10,6 +10,12 @@ urlpatterns = [
     *i18n_patterns(path("", include("goals.urls")), prefix_default_language=False),
 ]
 
+# With DEBUG off: the site's own error pages (Chinese, English under /en/), not Django's.
+handler400 = "goals.views.errors.bad_request"
+handler403 = "goals.views.errors.permission_denied"
+handler404 = "goals.views.errors.page_not_found"
+handler500 = "goals.views.errors.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
