@@ -260,7 +260,8 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "goals"}
 }
 # Public pages: seconds a browser or proxy may reuse a page before revalidating (ETag → 304).
-PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 60)
+# 0 (the default): revalidate on every visit, so an approval shows on the next page load.
+PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 0)
 # The plan year the public pages show; 0 = the latest real plan (synthetic years ≥ 9000 never).
 PUBLIC_PLAN_YEAR = env_int("PUBLIC_PLAN_YEAR", 0)
 # Seconds a process may reuse the published-data version (kept in the cache) before

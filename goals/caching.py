@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import etag, require_safe
 
 from goals import publication
@@ -104,22 +105,27 @@ def _cached(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """GET/HEAD only; ETag and 304; cached rendering; `Cache-Control: public`; `Vary: HX-Request`.
+    """GET/HEAD only; ETag and 304; cached rendering; gzip; revalidated on every visit.
 
-    Only 200 responses are cached, so a page showing a bad-date notice (400) is rendered
-    each time and never stored.
+    `Cache-Control: public, no-cache` (PUBLIC_MAX_AGE = 0, the default): a browser or proxy
+    may keep the page but asks again each time, and an unchanged page costs a 304; so an
+    approval is on every reader's next page load. Only 200 responses are cached, so a page
+    showing a bad-date notice (400) is rendered each time and never stored.
+
+    Public pages are gzipped when the client accepts it: they carry no secret (no CSRF
+    token, nothing per user), so BREACH has nothing to find in them. Staff pages, which
+    carry tokens, are not compressed.
     """
-    conditional = etag(page_etag)(_cached(view))
+    conditional = gzip_page(etag(page_etag)(_cached(view)))
 
     @wraps(view)
     @require_safe
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = conditional(request, *args, **kwargs)
         if response.status_code in (200, 304):
-            if response.has_header("Cache-Control"):
-                patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
-            else:
-                response["Cache-Control"] = f"public, max-age={settings.PUBLIC_MAX_AGE}"
+            max_age = settings.PUBLIC_MAX_AGE
+            policy = {"public": True, "max_age": max_age} if max_age else {"public": True, "no_cache": True}
+            patch_cache_control(response, **policy)
         else:
             # Errors (a bad as_of, an unknown code) are neither validated nor cached.
             del response["ETag"]

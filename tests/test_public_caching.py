@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gzip
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,8 @@ from django.urls import reverse
 from goals import publication, services
 from goals.models import Plan, Target
 from tests.builders import make_user
+from tests.personas import *  # noqa: F403
+from tests.personas import as_user
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +47,7 @@ def test_it_answers_304_to_a_matching_etag(client, seeded, name, args):
     assert first.status_code == 200
     etag = first["ETag"]
     assert etag.startswith('"') and len(etag) > 10
-    assert "public" in first["Cache-Control"] and "max-age=60" in first["Cache-Control"]
+    assert first["Cache-Control"] == "public, no-cache"  # kept, but asked again on each visit
     assert "HX-Request" in first["Vary"]
     again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304
@@ -189,3 +192,33 @@ def test_while_the_version_is_reused_the_database_is_the_fallback(client, seeded
     assert "1.045万名" not in client.get(url).content.decode()
     cache.delete(publication.STAMP_KEY)
     assert "1.045万名" in client.get(url).content.decode()
+
+
+# ------------------------------------------------------------------- compression
+
+
+@pytest.mark.parametrize(("name", "args"), PAGES)
+def test_it_gzips_public_pages_for_clients_that_accept_it(client, seeded, name, args):
+    url = reverse(name, args=args)
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert "Content-Encoding" not in plain
+    if len(plain.content) < 200:  # too small to gain anything: sent as it is
+        assert "Content-Encoding" not in packed
+        return
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"] and "HX-Request" in packed["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed["ETag"]})
+    assert again.status_code == 304
+
+
+def test_the_home_page_is_at_most_8_kb_on_the_wire(client, seeded):
+    response = client.get(reverse("home"), headers={"Accept-Encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    assert len(response.content) <= 8 * 1024, len(response.content)
+
+
+def test_staff_pages_are_never_compressed(official_own):
+    response = as_user(official_own).get(reverse("workspace"), headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and "Content-Encoding" not in response
