@@ -3,10 +3,13 @@ the public target page shows the new figure. Plus axe-core on the staff pages an
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
+from goals import services
 from goals.models import Department, Report, Target
 from goals.permissions import OFFICIAL, REVIEWER, ensure_roles
 from tests.builders import make_user
@@ -102,3 +105,40 @@ def test_it_fits_a_phone_and_shows_rows_as_cards(people, live_server, page, axe)
     row.get_by_text(f"填报 {CODE} 的进度").click()
     assert page.locator(f"#id_t{people.pk}-value").is_visible()
     axe(page)
+
+
+def test_a_reader_sees_an_approval_on_their_next_page_load(people, live_server, browser, settings):
+    """The reader had the page before the approval; following a link back shows the new figure
+    (public pages are revalidated on every visit, never reused stale from the browser's cache)."""
+    target = people
+    base = live_server.url
+    reader_context = browser.new_context(locale="zh-CN")
+    try:
+        reader = reader_context.new_page()
+        reader.goto(base + reverse("target", args=[CODE]))
+        assert "150个" not in reader.locator("main").inner_text()
+        first = reader.evaluate("() => performance.getEntriesByType('navigation')[0].transferSize")
+        assert first > 0
+
+        report = services.submit_report(
+            target=target,
+            value=150,
+            as_of=datetime.date(2024, 6, 30),
+            author=User.objects.get(username="yaoguan"),
+        )
+        staff = browser.new_context(locale="zh-CN")
+        try:
+            queue = staff.new_page()
+            sign_in(queue, base, "shenhe", "Shenhe-2024!")
+            queue.goto(base + reverse("review_queue"))
+            queue.locator(f"#report-{report.pk}").get_by_role("button", name="通过").click()
+            queue.get_by_text("已通过 P1.3 的报告").wait_for()
+        finally:
+            staff.close()
+
+        reader.goto(base + reverse("project", args=["P1"]))
+        reader.locator(f"a[href='{reverse('target', args=[CODE])}']").first.click()
+        reader.wait_for_url(lambda url: url.endswith(reverse("target", args=[CODE])))
+        assert "150个" in reader.locator("main").inner_text()
+    finally:
+        reader_context.close()
