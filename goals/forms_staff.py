@@ -148,4 +148,4 @@ class WorkspaceFilterForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
-        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("编号或名称")})
+        self.fields["q"].widget = forms.SearchInput(attrs={"placeholder": _("编号或名称")})

@@ -252,18 +252,18 @@ def test_htmx_gets_only_the_results_with_the_language_link_out_of_band(client, s
     html = text(response)
     assert html.lstrip().startswith('<div id="target-results"')
     assert "<html" not in html and 'id="id_q"' not in html
-    assert 'id="lang-switch"' in html and 'hx-swap-oob="true"' in html
+    assert 'id="lang-switch"' in html and 'data-hx-swap-oob="true"' in html
     assert "/en/targets/?q=" in html
     assert "HX-Request" in response["Vary"]
     full = client.get(reverse("targets"), {"q": "充电桩"})
-    assert "<html" in text(full) and 'hx-push-url="true"' in text(full)
-    assert "hx-swap-oob" not in text(full)
+    assert "<html" in text(full) and 'data-hx-push-url="true"' in text(full)
+    assert "data-hx-swap-oob" not in text(full)
 
 
 def test_the_filter_form_works_without_javascript(client, seeded):
     html = text(client.get(reverse("targets")))
     form = re.search(r'<form method="get" action="/targets/" class="filters[^>]*>', html).group(0)
-    assert 'hx-get="/targets/"' in form and 'hx-target="#target-results"' in form
+    assert 'data-hx-get="/targets/"' in form and 'data-hx-target="#target-results"' in form
     assert re.search(r'<button type="submit">筛选</button>', html)
 
 

@@ -111,7 +111,7 @@ def test_it_says_so_when_no_target_is_assigned(world):
 
 def test_it_renders_the_staff_chrome(world, official_own):
     html = as_user(official_own).get(reverse("workspace")).content.decode()
-    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    assert 'data-hx-headers=\'{"X-CSRFToken": "' in html
     assert f'action="{reverse("logout")}"' in html and "退出登录" in html
     assert "甲填报" in html and reverse("password_change") in html
     assert reverse("review_queue") not in html  # not a reviewer
