@@ -4,8 +4,10 @@ view, phone layout, and an axe-core scan of every public page."""
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -181,3 +183,83 @@ def test_the_home_page_prints_as_a_one_page_summary(site, page):
     assert page.locator("#projects-heading").is_visible() and page.locator("#pillars-heading").is_visible()
     pdf = page.pdf(prefer_css_page_size=True)
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+
+
+CHART_CASES = [
+    # (code, kind of picture, reports (value, day))
+    ("P4.1", "cumulative", []),
+    ("P3.1", "level", [(72, datetime.date(2024, 3, 31)), (75.5, datetime.date(2024, 6, 30))]),
+    ("A6.1", "ceiling", [(0, datetime.date(2024, 3, 31)), (0, datetime.date(2024, 6, 30))]),
+    ("A1.1", "stage", []),
+]
+
+
+def add_reports(code: str, reports) -> None:
+    target = Target.objects.get(plan__year=2024, code=code)
+    author, reviewer = make_user(f"a-{code}"), make_user(f"r-{code}")
+    for value, day in reports:
+        report = services.submit_report(target=target, value=Decimal(str(value)), as_of=day, author=author)
+        services.approve_report(report=report, reviewer=reviewer)
+
+
+def chart_facts(page) -> dict:
+    return page.evaluate(
+        """() => {
+        const svg = document.querySelector('.chart-svg');
+        const zoom = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        const texts = [...svg.querySelectorAll('.chart-labels text')];
+        return {
+          kind: document.querySelector('figure.chart').className,
+          smallest: Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize) * zoom)),
+          ticks: [...svg.querySelectorAll('.chart-tick')].map(t => t.textContent),
+          pace: svg.querySelectorAll('.chart-pace').length,
+          goal: svg.querySelectorAll('.chart-goal').length,
+          held: svg.querySelectorAll('.chart-held').length,
+          breached: svg.querySelectorAll('.chart-breached').length,
+          legend: document.querySelector('.legend').textContent,
+          overflow: document.documentElement.scrollWidth - window.innerWidth,
+        };
+    }"""
+    )
+
+
+@pytest.mark.parametrize("viewport", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_each_kind_of_target_gets_its_own_chart(site, browser, viewport, axe):
+    for code, _kind, reports in CHART_CASES:
+        add_reports(code, reports)
+    width, height = viewport
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="zh-CN", is_mobile=width < 500
+    )
+    shots = os.environ.get("CHART_SCREENSHOTS")
+    try:
+        page = context.new_page()
+        for code, kind, _reports in CHART_CASES:
+            page.goto(site.url + reverse("target", args=[code]) + "?as_of=2024-07-15")
+            facts = chart_facts(page)
+            assert f"chart-{kind}" in facts["kind"]
+            # Labels are readable: at least 11 px on the screen, on a phone too.
+            assert facts["smallest"] >= 11, (code, facts["smallest"])
+            assert facts["overflow"] <= 0, (code, facts["overflow"])
+            if kind == "cumulative":
+                assert facts["pace"] == 1 and facts["goal"] == 1 and "累计完成值" in facts["legend"]
+            elif kind == "level":
+                # Against the target level, not a pace from zero; the axis spans the levels.
+                assert facts["pace"] == 0 and facts["goal"] == 1
+                assert "累计" not in facts["legend"] and "报告的水平" in facts["legend"]
+                assert float(facts["ticks"][0]) > 50, facts["ticks"]
+            elif kind == "ceiling":
+                # Held or breached along the year, no axis of numbers.
+                assert facts["held"] == 2 and facts["breached"] == 0 and facts["pace"] == 0
+                assert all(t.startswith("2024-") for t in facts["ticks"]), facts["ticks"]
+                assert "守住底线" in facts["legend"]
+            else:
+                # Stages from 0 to 100 %, never beyond.
+                values = [t for t in facts["ticks"] if t.endswith("%")]
+                assert values[0] == "0%" and values[-1] == "100%", values
+            if shots:
+                name = f"{code}-{'phone' if width < 500 else 'desktop'}.png"
+                page.locator("figure.chart").screenshot(path=str(Path(shots) / name))
+        axe(page)
+    finally:
+        context.close()
