@@ -38,7 +38,7 @@ def nu_errors(folder: Path) -> list[dict]:
         unavailable("java not found: apt-get install default-jre-headless (for the Nu HTML checker)")
     if not VNU_JAR.is_file():
         unavailable(f"{VNU_JAR.relative_to(ROOT)} is missing: run scripts/setup (npm ci)")
-    run = subprocess.run(
+    run = subprocess.run(  # noqa: S603 (our own command line, no shell)
         [
             java,
             "-Xss4m",
