@@ -263,3 +263,56 @@ def test_each_kind_of_target_gets_its_own_chart(site, browser, viewport, axe):
         axe(page)
     finally:
         context.close()
+
+
+def test_back_restores_the_filter_controls_with_the_results(site, page):
+    page.goto(site.url + "/targets/")
+    page.select_option("#id_status", "done")
+    page.wait_for_function("() => location.search === '?status=done'")
+    page.select_option("#id_group", "P7")
+    page.wait_for_function("() => location.search.includes('group=P7')")
+    page.wait_for_function(
+        "() => document.querySelector('.result-count').textContent.includes('共 1 个目标')"
+    )
+    page.go_back()
+    page.wait_for_function("() => location.search === '?status=done'")
+    # The controls show what the URL says, not the blank form of the first page load.
+    assert page.locator("#id_status").input_value() == "done"
+    assert page.locator("#id_group").input_value() == ""
+    page.go_back()
+    page.wait_for_function("() => location.search === ''")
+    assert page.locator("#id_status").input_value() == ""
+    page.go_forward()
+    page.wait_for_function("() => location.search === '?status=done'")
+    assert page.locator("#id_status").input_value() == "done"
+    # The next change keeps the status; the URL carries no empty criteria.
+    page.select_option("#id_department", str(site.unit.pk))
+    page.wait_for_function("() => location.search.includes('department=')")
+    assert page.evaluate("() => location.search") == f"?status=done&department={site.unit.pk}"
+    assert page.locator("#id_status").input_value() == "done"
+
+
+def test_the_plain_form_leaves_empty_criteria_out_of_the_url(site, client):
+    response = client.get("/targets/?q=&status=done&group=&department=&page=")
+    assert response.status_code == 302
+    assert response["Location"] == "/targets/?status=done"
+    assert client.get("/targets/?q=").headers["Location"] == "/targets/"
+
+
+def test_the_next_page_starts_at_the_top_of_the_results(site, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(site.url + "/targets/")
+        height = page.evaluate("() => document.documentElement.scrollHeight")
+        # 50 targets a page stay readable on a phone without endless scrolling.
+        assert height < 12_000, f"/targets/ is {height}px tall on a phone"
+        page.locator(".pagination a[rel=next]").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => location.search.includes('page=2')")
+        page.wait_for_function("() => document.querySelector('.result-count').textContent.includes('第 2 /')")
+        top = page.evaluate("() => document.getElementById('target-results').getBoundingClientRect().top")
+        assert -2 <= top <= 40, top
+        assert page.evaluate("() => document.activeElement.classList.contains('result-count')")
+    finally:
+        context.close()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
@@ -125,6 +126,12 @@ def pillar(request: HtmxHttpRequest, code: str) -> HttpResponse:
 
 @public_page
 def targets(request: HtmxHttpRequest) -> HttpResponse:
+    if not request.htmx and any(
+        request.GET.get(name) == "" for name in [*TargetFilterForm.base_fields, "page"]
+    ):
+        # The plain form (without JavaScript) sends every field: drop the empty ones.
+        used = [(name, value) for name, value in request.GET.items() if value != ""]
+        return redirect(f"{request.path}?{urlencode(used)}" if used else request.path)
     plan = _plan()
     day = publication.day_for(request, plan)
     result = evaluate_plan(plan, day.day)
