@@ -3,10 +3,14 @@ the public target page shows the new figure. Plus axe-core on the staff pages an
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from goals import services
 from goals.models import Department, Report, Target
 from goals.permissions import OFFICIAL, REVIEWER, ensure_roles
 from tests.builders import make_user
@@ -102,3 +106,33 @@ def test_it_fits_a_phone_and_shows_rows_as_cards(people, live_server, page, axe)
     row.get_by_text(f"填报 {CODE} 的进度").click()
     assert page.locator(f"#id_t{people.pk}-value").is_visible()
     axe(page)
+
+
+def test_the_queue_count_follows_each_approval_and_return(people, live_server, page):
+    official = Department.objects.get(name="遥观镇").members.get()
+    other = Target.objects.get(plan=people.plan, code="P1.4")
+    first = services.submit_report(
+        target=people, value=Decimal(120), as_of=datetime.date(2024, 6, 30), author=official
+    )
+    second = services.submit_report(
+        target=other, value=Decimal(4), as_of=datetime.date(2024, 6, 30), author=official
+    )
+    sign_in(page, live_server.url, "shenhe", "Shenhe-2024!")
+    page.goto(live_server.url + reverse("review_queue"))
+    count = page.locator("#queue-count")
+    assert "共 2 份待审核" in count.inner_text()
+
+    page.locator(f"#report-{first.pk}").get_by_role("button", name="通过").click()
+    page.get_by_text("已通过 P1.3 的报告").wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('#queue-count').textContent.includes('共 1 份待审核')"
+    )
+
+    item = page.locator(f"#report-{second.pk}")
+    item.get_by_label("退回理由").fill("请补充佐证材料")
+    item.get_by_role("button", name="退回").click()
+    page.get_by_text("已退回 P1.4 的报告").wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('#queue-count').textContent.includes('没有待审核的报告')"
+    )
+    assert page.get_by_role("button", name="批量通过所选报告").count() == 0
