@@ -41,7 +41,8 @@ def test_it_shows_status_percent_stale_and_the_last_approved_value(world, offici
     assert "150个" in row and "截至 2023-06-30" in row
     assert "75%" in row
     assert 'class="status status-missed"' in row  # 2023 is over and 150 < 200
-    assert "长期未更新" in row  # no approved report for more than STALE_AFTER_DAYS
+    assert "久未更新" in row  # the word the public pages use
+    assert "长期未更新" not in row  # no approved report for more than STALE_AFTER_DAYS
 
 
 def test_it_shows_colleagues_pending_reports_but_not_other_departments(world, official_own, official_other):

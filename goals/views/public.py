@@ -80,7 +80,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         Report.objects.approved()
         .filter(target__plan=plan, as_of__lte=day.day)
         .select_related("target")
-        .order_by("-as_of", "-reviewed_at", "-id")[:LATEST_REPORTS]
+        .order_by("-reviewed_at", "-id")[:LATEST_REPORTS]
     )
     figures = list(ReportedFigure.objects.filter(plan=plan).order_by("order", "code"))
     pairs = [(f, result.targets[f.continued_by_id]) for f in figures if f.continued_by_id in result.targets]
