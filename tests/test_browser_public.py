@@ -327,3 +327,40 @@ def test_the_next_page_starts_at_the_top_of_the_results(site, browser):
         assert page.evaluate("() => document.activeElement.classList.contains('result-count')")
     finally:
         context.close()
+
+
+def test_evidence_shows_images_as_thumbnails_with_one_marker_per_file(site, page, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    picture = io.BytesIO()
+    Image.new("RGB", (900, 600), (200, 80, 40)).save(picture, "PNG")
+    target = Target.objects.get(plan__year=2024, code="P7.1")
+    report = services.submit_report(
+        target=target,
+        value=Decimal(3200),
+        as_of=datetime.date(2024, 11, 30),
+        author=make_user("photo-author"),
+        evidence=[
+            (SimpleUploadedFile("现场照片.png", picture.getvalue()), "image/png"),
+            (SimpleUploadedFile("验收单.pdf", b"%PDF-1.7\n"), "application/pdf"),
+        ],
+    )
+    services.approve_report(report=report, reviewer=make_user("photo-reviewer"))
+    page.goto(site.url + reverse("target", args=["P7.1"]) + "?as_of=2024-12-15")
+    items = page.locator(f"#report-{report.pk} .evidence li")
+    assert items.count() == 2
+    markers = items.evaluate_all(
+        "(all) => all.map(li => [getComputedStyle(li).listStyleType, getComputedStyle(li, '::before').content])"
+    )
+    assert markers == [["none", "none"], ["none", "none"]], markers
+    thumb = items.first.locator("img")
+    thumb.wait_for()
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
+    assert thumb.evaluate("(img) => img.naturalWidth") == 320
+    assert items.first.locator("a").get_attribute("href") == reverse(
+        "evidence", args=[report.evidence.first().pk]
+    )

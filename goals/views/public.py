@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
-from goals import charts, listing, publication
+from goals import charts, listing, publication, thumbnails
 from goals.caching import public_page, wants_fragment
 from goals.evaluation import TargetProgress, evaluate_plan, evaluate_target
 from goals.evidence import serve as serve_evidence
@@ -52,16 +52,24 @@ def _plan() -> Plan:
     return plan
 
 
-def evidence(request: HttpRequest, pk: int) -> FileResponse:
+def _public_evidence(pk: int) -> Evidence:
     """An evidence file of an approved report; anything else is not public and answers 404."""
-    item = get_object_or_404(
+    return get_object_or_404(
         Evidence.objects.filter(
             report__state=Report.State.APPROVED,
             report__target__plan__year__lt=publication.SYNTHETIC_YEARS_FROM,
         ),
         pk=pk,
     )
-    return serve_evidence(item, cache_control="public, max-age=86400")
+
+
+def evidence(request: HttpRequest, pk: int) -> FileResponse:
+    return serve_evidence(_public_evidence(pk), cache_control="public, max-age=86400")
+
+
+def evidence_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
+    """A small JPEG of an image evidence file (made on the first request), on the same terms."""
+    return thumbnails.serve(_public_evidence(pk), cache_control="public, max-age=86400")
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
