@@ -128,6 +128,9 @@ INSTALLED_APPS = [
     "projects",
 ]
 
+# A form refused by the CSRF check says "the session ended" in the user's language (goals/csrf.py).
+CSRF_FAILURE_VIEW = "goals.csrf.failure"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so that static files carry the policy and headers too.

@@ -364,3 +364,18 @@ def test_evidence_shows_images_as_thumbnails_with_one_marker_per_file(site, page
     assert items.first.locator("a").get_attribute("href") == reverse(
         "evidence", args=[report.evidence.first().pk]
     )
+
+
+def test_pages_load_without_a_failed_request_and_describe_themselves(site, page):
+    failed = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("console", lambda m: failed.append(m.text) if m.type == "error" else None)
+    for url in ("/", reverse("target", args=["P4.1"]), "/en/targets/"):
+        page.goto(site.url + url)
+        page.wait_for_load_state("networkidle")
+        description = page.locator("meta[name=description]").get_attribute("content")
+        assert description and len(description) > 20, (url, description)
+        if "P4.1" in url:
+            assert description.startswith("P4.1 "), description
+    assert page.request.get(site.url + "/favicon.ico").status == 200
+    assert failed == []

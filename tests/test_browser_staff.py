@@ -136,3 +136,32 @@ def test_the_queue_count_follows_each_approval_and_return(people, live_server, p
         "() => document.querySelector('#queue-count').textContent.includes('没有待审核的报告')"
     )
     assert page.get_by_role("button", name="批量通过所选报告").count() == 0
+
+
+@pytest.mark.parametrize("lost", ["all cookies", "the CSRF cookie"])
+def test_a_lost_session_says_so_and_keeps_the_input(people, live_server, page, lost):
+    target = people
+    sign_in(page, live_server.url, "yaoguan", "Yaoguan-2024!")
+    row = page.locator(f"#target-{target.pk}")
+    row.get_by_text(f"填报 {CODE} 的进度").click()
+    value = page.locator(f"#id_t{target.pk}-value")
+    value.fill("150")
+    if lost == "all cookies":
+        page.context.clear_cookies()
+    else:
+        kept = [c for c in page.context.cookies() if c["name"] != "csrftoken"]
+        page.context.clear_cookies()
+        page.context.add_cookies(kept)
+    row.get_by_role("button", name="提交审核").click()
+    alert = page.locator("#staff-alert")
+    alert.wait_for()
+    text = alert.inner_text()
+    assert "内容尚未提交" in text and "仍在表单中" in text, text
+    assert "刷新" not in text, text
+    assert value.input_value() == "150"
+    assert Report.objects.count() == 0
+    if lost == "the CSRF cookie":  # still signed in: a second click goes through
+        page.wait_for_function("() => document.cookie.includes('csrftoken=')")
+        row.get_by_role("button", name="提交审核").click()
+        page.locator(f"#target-{target.pk} .row-message.message-success").wait_for()
+        assert Report.objects.count() == 1

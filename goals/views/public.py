@@ -14,7 +14,9 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from goals import charts, listing, publication, thumbnails
@@ -70,6 +72,13 @@ def evidence(request: HttpRequest, pk: int) -> FileResponse:
 def evidence_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
     """A small JPEG of an image evidence file (made on the first request), on the same terms."""
     return thumbnails.serve(_public_evidence(pk), cache_control="public, max-age=86400")
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    response = redirect(static("favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
