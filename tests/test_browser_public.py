@@ -142,7 +142,15 @@ def public_urls(site) -> list[str]:
         reverse("target", args=["P5.2"]),
         reverse("departments"),
         reverse("department", args=[site.unit.pk]),
+        reverse("target", args=["P3.1"]),  # a level
+        reverse("target", args=["A6.1"]),  # a ceiling
+        reverse("target", args=["A1.1"]),  # a milestone
+        reverse("pillar", args=["S1"]),
         "/en/",
+        "/en/targets/?status=done",
+        "/en/actions/A6/",
+        "/en/targets/A6.1/",
+        "/en/targets/P4.1/",
     ]
 
 

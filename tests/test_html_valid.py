@@ -23,7 +23,7 @@ from django.utils import translation
 
 from goals import services
 from goals.models import Department, Report, Target
-from goals.permissions import OFFICIAL, REVIEWER, ensure_roles
+from goals.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
 from tests.builders import make_user
 from tests.conftest import ROOT, unavailable
 
@@ -70,6 +70,8 @@ def scene(seeded):
     unit.members.add(official)
     reviewer = make_user("nu-reviewer", first_name="审核员")
     reviewer.groups.add(Group.objects.get(name=REVIEWER))
+    admin = make_user("nu-admin", first_name="管理员", is_staff=True)
+    admin.groups.add(Group.objects.get(name=ADMIN))
     for code, value, day in [
         ("P4.1", 5000, datetime.date(2024, 3, 31)),
         ("P4.1", 10450, datetime.date(2024, 6, 30)),
@@ -95,7 +97,14 @@ def scene(seeded):
         author=official,
     )
     services.return_report(report=returned, reviewer=reviewer, reason="请补充材料")
-    return {"plan": plan, "unit": unit, "official": official, "reviewer": reviewer, "pending": pending}
+    return {
+        "plan": plan,
+        "unit": unit,
+        "official": official,
+        "reviewer": reviewer,
+        "admin": admin,
+        "pending": pending,
+    }
 
 
 def public_paths(scene) -> list[str]:
@@ -133,8 +142,13 @@ def staff_pages(scene) -> list[tuple[object, str]]:
         (official, reverse("resubmit_report", args=[returned.pk])),
         (official, reverse("password_change")),
         (official, reverse("two_factor")),
+        (official, reverse("two_factor_enrol")),
+        (official, reverse("password_change_done")),
+        (official, reverse("report_target", args=["P9.3"])),  # another unit's target: 404 page
         (reviewer, reverse("review_queue")),
         (reviewer, reverse("workspace") + "?as_reviewer=1"),
+        (scene["admin"], reverse("workspace")),
+        (scene["admin"], reverse("review_queue")),
     ]
 
 
@@ -143,7 +157,7 @@ def test_every_public_and_staff_page_is_valid_html(scene, tmp_path):
 
     def save(client: Client, path: str, label: str) -> None:
         response = client.get(path, follow=True)
-        assert response.status_code in (200, 400), (path, response.status_code)
+        assert response.status_code in (200, 400, 403, 404), (path, response.status_code)
         name = f"{len(written):03d}.html"
         (tmp_path / name).write_bytes(response.content)
         written[name] = f"{label} {path}"
@@ -158,6 +172,16 @@ def test_every_public_and_staff_page_is_valid_html(scene, tmp_path):
                 if user is not None:
                     client.force_login(user)
                 save(client, path, getattr(user, "username", "signed out"))
+            # Pages answering a POST: signed out, and a form refused by the CSRF check.
+            signed_in = Client()
+            signed_in.force_login(scene["official"])
+            for label, response in (
+                ("logged out", signed_in.post(reverse("logout"))),
+                ("csrf failure", Client(enforce_csrf_checks=True).post(reverse("login"), {"username": "x"})),
+            ):
+                name = f"{len(written):03d}.html"
+                (tmp_path / name).write_bytes(response.content)
+                written[name] = f"{label} ({language})"
     errors = nu_errors(tmp_path)
     lines = [
         f"{written.get(Path(e.get('url', '')).name, e.get('url'))}:{e.get('lastLine')}: {e.get('message')}"
