@@ -120,13 +120,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
-    "axes",
+    "goals.axes_app.AxesConfig",  # django-axes, named for the admin
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "goals",
     "projects",
 ]
+
+# A form refused by the CSRF check says "the session ended" in the user's language (goals/csrf.py).
+CSRF_FAILURE_VIEW = "goals.csrf.failure"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -3,10 +3,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from goals.views import public
+
 # Language is in the URL (/en/… for English, none for Chinese) so that public pages
 # switch language with a plain link, carry no CSRF token and cache per URL.
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Browsers and feed readers ask for /favicon.ico whatever the page links to.
+    path("favicon.ico", public.favicon, name="favicon"),
     *i18n_patterns(path("", include("goals.urls")), prefix_default_language=False),
 ]
 

@@ -14,10 +14,12 @@ import json
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import F
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from goals import publication
+from goals import audit_text, publication
+from goals.formatting import in_target_scale
 from goals.forms_accounts import AdminSignInForm
 from goals.models import (
     Action,
@@ -84,6 +86,33 @@ def record_assignment(actor, target: Target, before: dict) -> AuditEntry | None:
     )
 
 
+def record_edit(actor, target: Target, before: dict | None) -> AuditEntry | None:
+    """Audit an admin's edit of a target's fields (before → after), or its addition (before None).
+
+    An addition is recorded without a link to the target (its code and name are in the
+    entry), so that a target added by mistake can still be deleted.
+    """
+    after = audit_text.target_snapshot(target)
+    if before is None:
+        return AuditEntry.objects.create(
+            actor=actor, action=AuditEntry.Action.EDIT, changes={"added": f"{target.code} {target.name}"}
+        )
+    changes = audit_text.differences(before, after)
+    if not changes:
+        return None
+    return AuditEntry.objects.create(
+        actor=actor, action=AuditEntry.Action.EDIT, target=target, changes=changes
+    )
+
+
+def record_deletion(actor, target: Target) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor,
+        action=AuditEntry.Action.EDIT,
+        changes={"deleted": f"{target.code} {target.name}", **audit_text.target_snapshot(target)},
+    )
+
+
 def save_target(obj: Target) -> None:
     if obj.pk is None:
         obj.save()
@@ -98,12 +127,18 @@ class AuditsTargetInline(PublishesChanges):
         if formset.model is not Target:
             return super().save_formset(request, form, formset, change)
         before = {f.instance.pk: assignment(f.instance.pk) for f in formset.initial_forms if f.instance.pk}
+        fields_before = {
+            pk: audit_text.target_snapshot(Target.objects.filter(pk=pk).first()) for pk in before
+        }
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
+            record_deletion(request.user, obj)
             obj.delete()
         for obj in instances:
             was = before.get(obj.pk, NOT_ASSIGNED)
+            added = obj.pk is None
             save_target(obj)
+            record_edit(request.user, obj, None if added else fields_before.get(obj.pk, {}))
             record_assignment(request.user, obj, was)
         formset.save_m2m()
         return None
@@ -220,14 +255,41 @@ class TargetAdmin(PublishesChanges, admin.ModelAdmin):
     readonly_fields = ["revision"]
 
     def save_model(self, request, obj, form, change):
-        # The assignment before this save, read before the form's values are written.
+        # The assignment and fields before this save, read before the form's values are written.
         obj._assignment_before = assignment(obj.pk if change else None)
+        obj._fields_before = (
+            audit_text.target_snapshot(Target.objects.filter(pk=obj.pk).first()) if change else None
+        )
         save_target(obj)
+        record_edit(request.user, obj, obj._fields_before)
         transaction.on_commit(publication.bump)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # co_departments are saved here
         record_assignment(request.user, form.instance, form.instance._assignment_before)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """The object's history says what changed from what to what, not only which field."""
+        obj = form.instance
+        if add or getattr(obj, "_fields_before", None) is None:
+            return super().construct_change_message(request, form, formsets, add)
+        changes = audit_text.differences(obj._fields_before, audit_text.target_snapshot(obj))
+        after = assignment(obj.pk)
+        for key, was in obj._assignment_before.items():
+            if was != after[key]:
+                changes[key] = [was, after[key]]
+        if not changes:
+            return super().construct_change_message(request, form, formsets, add)
+        return gettext("已修改:") + ";".join(audit_text.lines(changes))
+
+    def delete_model(self, request, obj):
+        record_deletion(request.user, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for target in queryset:
+            record_deletion(request.user, target)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(ReportedFigure)
@@ -253,12 +315,16 @@ class EvidenceInline(admin.TabularInline):
 class ReportAdmin(admin.ModelAdmin):
     """Reports are appended through the workspace; admin reads them, it does not rewrite them."""
 
-    list_display = ["target", "value", "as_of", "state", "author", "reviewer", "created_at"]
+    list_display = ["target", "value_text", "as_of", "state", "author", "reviewer", "created_at"]
     list_filter = ["state", "target__plan"]
     search_fields = ["target__code", "target__name", "note"]
     list_select_related = ["target", "author", "reviewer"]
     date_hierarchy = "as_of"
     inlines = [EvidenceInline]
+
+    @admin.display(description=_("数值"), ordering="value")
+    def value_text(self, report: Report) -> str:
+        return in_target_scale(report.value, report.target)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -291,7 +357,7 @@ class EvidenceAdmin(admin.ModelAdmin):
 class AuditEntryAdmin(admin.ModelAdmin):
     """The audit trail: read-only, filterable by action, person, department and time."""
 
-    list_display = ["at", "actor", "action", "target", "report", "summary"]
+    list_display = ["at", "actor", "action", "target", "report_number", "summary"]
     list_filter = [
         "action",
         "at",
@@ -302,16 +368,26 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["target__code", "target__name", "actor__username", "actor__first_name", "report__id"]
     list_select_related = ["actor", "target", "report__target"]
     date_hierarchy = "at"
-    fields = ["at", "actor", "action", "target", "report", "changes_display"]
+    fields = ["at", "actor", "action", "target", "report", "changes_display", "changes_json"]
     readonly_fields = fields
 
+    @admin.display(description=_("报告"), ordering="report")
+    def report_number(self, entry: AuditEntry) -> str:
+        return f"#{entry.report_id}" if entry.report_id else "—"
+
     @admin.display(description=_("变更内容"))
-    def summary(self, entry: AuditEntry) -> str:
-        text = "; ".join(f"{key}: {_describe(key, value)}" for key, value in entry.changes.items())
-        return text if len(text) <= 120 else text[:119] + "…"
+    def summary(self, entry: AuditEntry):
+        return format_html_join("", "<div>{}</div>", ((line,) for line in audit_text.lines(entry.changes)))
 
     @admin.display(description=_("变更内容"))
     def changes_display(self, entry: AuditEntry):
+        return format_html(
+            '<ul class="audit-changes">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((line,) for line in audit_text.lines(entry.changes))),
+        )
+
+    @admin.display(description=_("原始记录(JSON)"))
+    def changes_json(self, entry: AuditEntry):
         return format_html("<pre>{}</pre>", json.dumps(entry.changes, ensure_ascii=False, indent=2))
 
     def has_add_permission(self, request) -> bool:
@@ -322,19 +398,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-
-def _text(value) -> str:
-    if isinstance(value, list):
-        return "、".join(str(item) for item in value) or "—"
-    return "—" if value in (None, "") else str(value)
-
-
-def _describe(key: str, value) -> str:
-    """A [before, after] pair as "before → after"; a list of names (evidence) as a list."""
-    if key != "evidence" and isinstance(value, list) and len(value) == 2:
-        return f"{_text(value[0])} → {_text(value[1])}"
-    return _text(value)
 
 
 # The user admin, with two-factor status and reset, lives with the feature.

@@ -14,7 +14,7 @@ NO_DEPARTMENT = "none"
 
 
 class TargetFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, max_length=100, strip=True)
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100, strip=True, widget=forms.SearchInput)
     status = forms.ChoiceField(label=_("状态"), required=False)
     group = forms.ChoiceField(label=_("项目或行动"), required=False)
     department = forms.ChoiceField(label=_("牵头单位"), required=False)
@@ -29,7 +29,7 @@ class TargetFilterForm(forms.Form):
             *((str(d.pk), d.name) for d in departments),
             (NO_DEPARTMENT, _("尚未指定")),
         ]
-        self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
+        self.fields["q"].widget.attrs["autocomplete"] = "off"
         self.fields["q"].error_messages["max_length"] = _("搜索词不能超过 %(limit_value)d 个字。")
         for name in ("status", "group", "department"):
             self.fields[name].error_messages["invalid_choice"] = _("没有“%(value)s”这个选项,已忽略。")

@@ -94,7 +94,9 @@ class StaffReportForm(ReportForm):
             )
 
     def stage_choices(self) -> list[tuple[str, str]]:
-        choices = [("", _("请选择阶段"))] + [(str(p), f"{label}({p}%)") for p, label in STAGES]
+        choices = [("", _("请选择阶段"))] + [
+            (str(p), _("%(label)s(%(percent)s%%)") % {"label": label, "percent": p}) for p, label in STAGES
+        ]
         current = self.data.get(self.add_prefix("value")) if self.is_bound else self.initial.get("value")
         if current not in (None, ""):
             text = plain(Decimal(str(current))) if _is_number(current) else ""
@@ -141,11 +143,11 @@ class WorkspaceFilterForm(forms.Form):
     department = forms.ModelChoiceField(
         label=_("责任单位"), required=False, queryset=Department.objects.none(), empty_label=_("全部单位")
     )
-    stale = forms.BooleanField(label=_("只看长期未更新"), required=False)
+    stale = forms.BooleanField(label=_("只看久未更新"), required=False)
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORTS)
 
     def __init__(self, *args, departments, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
-        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("编号或名称")})
+        self.fields["q"].widget = forms.SearchInput(attrs={"placeholder": _("编号或名称")})

@@ -11,6 +11,7 @@ urlpatterns = [
     path("actions/<str:code>/", public.action, name="action"),
     path("pillars/<str:code>/", public.pillar, name="pillar"),
     path("evidence/<id:pk>/", public.evidence, name="evidence"),
+    path("evidence/<id:pk>/thumbnail/", public.evidence_thumbnail, name="evidence_thumbnail"),
     path("departments/", public.departments, name="departments"),
     path("departments/<id:pk>/", public.department, name="department"),
     path("data/<year:year>/targets.csv", data.targets_csv, name="data_targets_csv"),

@@ -4,6 +4,7 @@ the public target page shows the new figure. Plus axe-core on the staff pages an
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -142,3 +143,62 @@ def test_a_reader_sees_an_approval_on_their_next_page_load(people, live_server, 
         assert "150个" in reader.locator("main").inner_text()
     finally:
         reader_context.close()
+
+
+def test_the_queue_count_follows_each_approval_and_return(people, live_server, page):
+    official = Department.objects.get(name="遥观镇").members.get()
+    other = Target.objects.get(plan=people.plan, code="P1.4")
+    first = services.submit_report(
+        target=people, value=Decimal(120), as_of=datetime.date(2024, 6, 30), author=official
+    )
+    second = services.submit_report(
+        target=other, value=Decimal(4), as_of=datetime.date(2024, 6, 30), author=official
+    )
+    sign_in(page, live_server.url, "shenhe", "Shenhe-2024!")
+    page.goto(live_server.url + reverse("review_queue"))
+    count = page.locator("#queue-count")
+    assert "共 2 份待审核" in count.inner_text()
+
+    page.locator(f"#report-{first.pk}").get_by_role("button", name="通过").click()
+    page.get_by_text("已通过 P1.3 的报告").wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('#queue-count').textContent.includes('共 1 份待审核')"
+    )
+
+    item = page.locator(f"#report-{second.pk}")
+    item.get_by_label("退回理由").fill("请补充佐证材料")
+    item.get_by_role("button", name="退回").click()
+    page.get_by_text("已退回 P1.4 的报告").wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('#queue-count').textContent.includes('没有待审核的报告')"
+    )
+    assert page.get_by_role("button", name="批量通过所选报告").count() == 0
+
+
+@pytest.mark.parametrize("lost", ["all cookies", "the CSRF cookie"])
+def test_a_lost_session_says_so_and_keeps_the_input(people, live_server, page, lost):
+    target = people
+    sign_in(page, live_server.url, "yaoguan", "Yaoguan-2024!")
+    row = page.locator(f"#target-{target.pk}")
+    row.get_by_text(f"填报 {CODE} 的进度").click()
+    value = page.locator(f"#id_t{target.pk}-value")
+    value.fill("150")
+    if lost == "all cookies":
+        page.context.clear_cookies()
+    else:
+        kept = [c for c in page.context.cookies() if c["name"] != "csrftoken"]
+        page.context.clear_cookies()
+        page.context.add_cookies(kept)
+    row.get_by_role("button", name="提交审核").click()
+    alert = page.locator("#staff-alert")
+    alert.wait_for()
+    text = alert.inner_text()
+    assert "内容尚未提交" in text and "仍在表单中" in text, text
+    assert "刷新" not in text, text
+    assert value.input_value() == "150"
+    assert Report.objects.count() == 0
+    if lost == "the CSRF cookie":  # still signed in: a second click goes through
+        page.wait_for_function("() => document.cookie.includes('csrftoken=')")
+        row.get_by_role("button", name="提交审核").click()
+        page.locator(f"#target-{target.pk} .row-message.message-success").wait_for()
+        assert Report.objects.count() == 1

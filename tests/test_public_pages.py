@@ -63,7 +63,8 @@ def test_it_shows_the_plan_its_projects_actions_and_pillars(client, seeded):
     for name in ("实力经开", "活力经开", "魅力经开", "合力经开"):
         assert name in html
     # Nothing in the document links an action to a pillar: the page says so, not 0%.
-    assert html.count("原文未将任何行动或举措归入该经开") == 3
+    assert html.count("没有把七大行动或具体举措归在它下面") == 3
+    assert "管理员" not in html
     assert "评估日期:" in html
 
 
@@ -83,6 +84,15 @@ def test_it_counts_targets_by_status_and_lists_the_latest_reports(client, publis
     # P7.1 done, P7.2 unreported counts as nothing done: the card says 50%, not 100%.
     assert "已填报 1/2 个目标" in card and "50%" in card and "100%" not in card
     assert "已填报 2/112 个目标" in html
+
+
+def test_the_latest_approvals_come_first_whatever_day_they_stand_at(client, publish):
+    publish("P7.1", 3100, datetime.date(2024, 10, 31))
+    publish("P4.1", 10450, datetime.date(2024, 6, 30))  # approved later, about an earlier day
+    html = text(client.get(reverse("home"), {"as_of": "2024-11-15"}))
+    latest = re.search(r'<ol class="updates">(.*?)</ol>', html, re.S).group(1)
+    assert latest.index("P4.1") < latest.index("P7.1")
+    assert "审核通过" in latest
 
 
 def test_it_puts_2023_results_beside_the_2024_targets_that_continue_them(client, publish):
@@ -129,6 +139,9 @@ def test_an_action_page_shows_its_measures_and_their_status(client, publish):
     html = text(response)
     assert "重大项目突破行动" in html
     assert 'id="measure-A1.1"' in html and 'id="measure-A1.2"' in html
+    # One table, one header row, for all the measures of the action.
+    measures = html[html.index('id="measures-heading"') : html.index("</main>")]
+    assert measures.count("<table") == 1 and measures.count("<thead>") == 1
     row = re.search(r'id="target-A1.1">(.*?)</tr>', html, re.S).group(1)
     assert "50%" in row and str(Status.ON_TRACK.label) in row
     assert str(Status.NO_REPORT.label) in re.search(r'id="target-A1.2">(.*?)</tr>', html, re.S).group(1)
@@ -138,7 +151,10 @@ def test_a_pillar_page_shows_its_own_measures_or_says_it_has_none(client, seeded
     html = text(client.get(reverse("pillar", args=["S4"])))
     for n in range(1, 6):
         assert f'id="target-S4.{n}"' in html
-    assert "原文未将任何行动或举措归入该经开" in text(client.get(reverse("pillar", args=["S1"])))
+    pillar = text(client.get(reverse("pillar", args=["S1"])))
+    # What the source links and what it does not, in words for residents (no note to admins).
+    assert "原文只写了该经开的聚焦方向,没有把七大行动或具体举措归在它下面" in pillar
+    assert "管理员" not in pillar
 
 
 def test_unknown_codes_are_404(client, seeded):
@@ -215,6 +231,8 @@ def test_department_pages_show_what_each_unit_owns_and_how_it_stands(client, pub
     page = text(client.get(reverse("department", args=[unit.pk])))
     led = re.search(r'id="led-heading"(.*?)</section>', page, re.S).group(1)
     assert 'id="target-P4.1"' in led and 'id="target-P7.1"' in led and "P9.3" not in led
+    # The unit leads them all: no column repeating its name on every row.
+    assert '<th scope="col">牵头单位</th>' not in led and 'data-label="牵头单位"' not in led
     co = re.search(r'id="co-heading"(.*?)</section>', page, re.S).group(1)
     assert 'id="target-P1.1"' in co
 
@@ -252,18 +270,18 @@ def test_htmx_gets_only_the_results_with_the_language_link_out_of_band(client, s
     html = text(response)
     assert html.lstrip().startswith('<div id="target-results"')
     assert "<html" not in html and 'id="id_q"' not in html
-    assert 'id="lang-switch"' in html and 'hx-swap-oob="true"' in html
+    assert 'id="lang-switch"' in html and 'data-hx-swap-oob="true"' in html
     assert "/en/targets/?q=" in html
     assert "HX-Request" in response["Vary"]
     full = client.get(reverse("targets"), {"q": "充电桩"})
-    assert "<html" in text(full) and 'hx-push-url="true"' in text(full)
-    assert "hx-swap-oob" not in text(full)
+    assert "<html" in text(full) and 'data-hx-push-url="true"' in text(full)
+    assert "data-hx-swap-oob" not in text(full)
 
 
 def test_the_filter_form_works_without_javascript(client, seeded):
     html = text(client.get(reverse("targets")))
     form = re.search(r'<form method="get" action="/targets/" class="filters[^>]*>', html).group(0)
-    assert 'hx-get="/targets/"' in form and 'hx-target="#target-results"' in form
+    assert 'data-hx-get="/targets/"' in form and 'data-hx-target="#target-results"' in form
     assert re.search(r'<button type="submit">筛选</button>', html)
 
 

@@ -190,3 +190,64 @@ def test_it_moves_the_publication_stamp_when_public_data_is_saved(
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url, data).status_code == 302
     assert publication.generation() != stamp
+
+
+def test_it_audits_an_edit_of_a_targets_fields_before_and_after(world, admin):
+    from django.contrib.admin.models import LogEntry
+
+    target = world.own_target
+    client = as_user(admin)
+    url = reverse("admin:goals_target_change", args=[target.pk])
+    data = change_form(client, url)
+    data.update(weight="2", target_value="250")
+    assert client.post(url, data).status_code == 302
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.EDIT)
+    assert entry.target_id == target.pk and entry.actor == admin
+    assert entry.changes == {"target_value": ["200", "250"], "weight": ["1", "2"]}
+    # The target's history says from what to what, not only "已修改权重。".
+    message = LogEntry.objects.get(object_id=str(target.pk)).get_change_message()
+    assert "权重:1 → 2" in message and "目标值:200 → 250" in message, message
+
+
+def test_it_audits_a_target_added_and_deleted_in_the_admin(world, admin):
+    client = as_user(admin)
+    data = change_form(client, reverse("admin:goals_target_add"))
+    data.update(
+        plan=world.plan.pk,
+        group=world.own_target.group_id,
+        code="P1.9",
+        name="临时目标",
+        wording="临时目标",
+        kind="at_least",
+        target_value="5",
+        unit="个",
+        scale="1",
+        weight="1",
+        order="9",
+    )
+    response = client.post(reverse("admin:goals_target_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    added = Target.objects.get(code="P1.9")
+    assert AuditEntry.objects.get(changes__added="P1.9 临时目标").actor == admin
+    response = client.post(reverse("admin:goals_target_delete", args=[added.pk]), {"post": "yes"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert not Target.objects.filter(code="P1.9").exists()
+    deleted = AuditEntry.objects.get(changes__deleted="P1.9 临时目标")
+    assert deleted.changes["target_value"] == "5" and deleted.target is None
+
+
+def test_the_audit_trail_reads_in_words_with_plain_numbers(world, admin, official_own, reviewer):
+    report = services.submit_report(target=world.own_target, value=5300, as_of=DAY, author=official_own)
+    services.approve_report(report=report, reviewer=reviewer)
+    html = as_user(admin).get(reverse("admin:goals_auditentry_changelist")).content.decode()
+    assert "状态:已提交 → 已通过" in html or "状态:待审核 → 已通过" in html, html[
+        html.find("field-summary") :
+    ][:600]
+    assert "数值:5300<" in html and "截至日期:2023-06-30" in html
+    assert "5300.0000" not in html and "state:" not in html and "as_of" not in html
+    # Django's and django-axes' own words are in Chinese too.
+    assert "Filter by" not in html and "按时间筛选" in html
+    axes = as_user(admin).get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    assert "登录尝试" in axes and "access attempt" not in axes.lower()
+    index = as_user(admin).get(reverse("admin:index")).content.decode()
+    assert "登录锁定" in index

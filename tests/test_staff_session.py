@@ -78,3 +78,15 @@ def test_an_inline_report_sent_after_the_session_ended_gets_a_401_and_keeps_the_
     assert not Report.objects.exists()
     page = signed_in("official-own").get(reverse("workspace")).content.decode()
     assert "登录已过期:内容尚未提交。请在新标签页重新登录后,回到此页再次提交(填写的内容仍在表单中)。" in page
+
+
+def test_a_form_refused_by_the_csrf_check_says_the_session_ended(official_own):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(official_own)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "会话已结束或页面已过期" in html and "CSRF" not in html
+    assert "no-store" in response["Cache-Control"]
+    htmx = client.post(reverse("logout"), headers=HTMX)
+    assert htmx.status_code == 403 and htmx["X-CSRF-Failure"] == "1"

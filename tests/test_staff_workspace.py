@@ -41,7 +41,8 @@ def test_it_shows_status_percent_stale_and_the_last_approved_value(world, offici
     assert "150个" in row and "截至 2023-06-30" in row
     assert "75%" in row
     assert 'class="status status-missed"' in row  # 2023 is over and 150 < 200
-    assert "长期未更新" in row  # no approved report for more than STALE_AFTER_DAYS
+    assert "久未更新" in row  # the word the public pages use
+    assert "长期未更新" not in row  # no approved report for more than STALE_AFTER_DAYS
 
 
 def test_it_shows_colleagues_pending_reports_but_not_other_departments(world, official_own, official_other):
@@ -111,7 +112,7 @@ def test_it_says_so_when_no_target_is_assigned(world):
 
 def test_it_renders_the_staff_chrome(world, official_own):
     html = as_user(official_own).get(reverse("workspace")).content.decode()
-    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    assert 'data-hx-headers=\'{"X-CSRFToken": "' in html
     assert f'action="{reverse("logout")}"' in html and "退出登录" in html
     assert "甲填报" in html and reverse("password_change") in html
     assert reverse("review_queue") not in html  # not a reviewer

@@ -277,3 +277,16 @@ def test_messages_from_python_code_are_in_english(client, seeded):
     response = client.get("/en/", {"as_of": "someday"})
     assert response.status_code == 400
     assert "The date “someday” was not recognised" in response.content.decode()
+
+
+def test_stage_labels_read_naturally_in_both_languages(db):
+    from goals.forms_staff import StaffReportForm
+    from tests.builders import make_plan, make_project, make_target
+
+    milestone = make_target(make_project(make_plan(2023)), "P1.1", kind="milestone", unit="")
+    with translation.override("en"):
+        labels = [label for _value, label in StaffReportForm(target=milestone).stage_choices()]
+        assert "Not started (0%)" in labels, labels
+    with translation.override("zh-hans"):
+        labels = [label for _value, label in StaffReportForm(target=milestone).stage_choices()]
+        assert "未启动(0%)" in labels, labels

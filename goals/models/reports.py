@@ -111,7 +111,8 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.target.code} {self.value} @ {self.as_of} ({self.get_state_display()})"
+        value = format(self.value.normalize(), "f") if self.value is not None else ""
+        return f"{self.target.code} {value} @ {self.as_of} ({self.get_state_display()})"
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
-from goals import charts, listing, publication
+from goals import charts, listing, publication, thumbnails
 from goals.caching import public_page, wants_fragment
 from goals.evaluation import TargetProgress, evaluate_plan, evaluate_target
 from goals.evidence import serve as serve_evidence
@@ -51,16 +54,31 @@ def _plan() -> Plan:
     return plan
 
 
-def evidence(request: HttpRequest, pk: int) -> FileResponse:
+def _public_evidence(pk: int) -> Evidence:
     """An evidence file of an approved report; anything else is not public and answers 404."""
-    item = get_object_or_404(
+    return get_object_or_404(
         Evidence.objects.filter(
             report__state=Report.State.APPROVED,
             report__target__plan__year__lt=publication.SYNTHETIC_YEARS_FROM,
         ),
         pk=pk,
     )
-    return serve_evidence(item, cache_control="public, max-age=86400")
+
+
+def evidence(request: HttpRequest, pk: int) -> FileResponse:
+    return serve_evidence(_public_evidence(pk), cache_control="public, max-age=86400")
+
+
+def evidence_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
+    """A small JPEG of an image evidence file (made on the first request), on the same terms."""
+    return thumbnails.serve(_public_evidence(pk), cache_control="public, max-age=86400")
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    response = redirect(static("favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -79,7 +97,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         Report.objects.approved()
         .filter(target__plan=plan, as_of__lte=day.day)
         .select_related("target")
-        .order_by("-as_of", "-reviewed_at", "-id")[:LATEST_REPORTS]
+        .order_by("-reviewed_at", "-id")[:LATEST_REPORTS]
     )
     figures = list(ReportedFigure.objects.filter(plan=plan).order_by("order", "code"))
     pairs = [(f, result.targets[f.continued_by_id]) for f in figures if f.continued_by_id in result.targets]
@@ -125,6 +143,12 @@ def pillar(request: HtmxHttpRequest, code: str) -> HttpResponse:
 
 @public_page
 def targets(request: HtmxHttpRequest) -> HttpResponse:
+    if not request.htmx and any(
+        request.GET.get(name) == "" for name in [*TargetFilterForm.base_fields, "page"]
+    ):
+        # The plain form (without JavaScript) sends every field: drop the empty ones.
+        used = [(name, value) for name, value in request.GET.items() if value != ""]
+        return redirect(f"{request.path}?{urlencode(used)}" if used else request.path)
     plan = _plan()
     day = publication.day_for(request, plan)
     result = evaluate_plan(plan, day.day)

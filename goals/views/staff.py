@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -354,7 +355,11 @@ def render_queue(request, summary: list[tuple[str, str]] = ()) -> HttpResponse:
 
 
 def render_item(request, item: QueueItem, *, status: int = 200) -> HttpResponse:
-    return render(request, "staff/review_queue.html#queue-item", {"item": item}, status=status)
+    """The report's row, and the queue's count (with the bulk form) swapped out of band."""
+    response = render(request, "staff/review_queue.html#queue-item", {"item": item}, status=status)
+    count = {"total": pending_reports().count(), "limit": QUEUE_LIMIT, "oob": True}
+    response.content += render_to_string("staff/review_queue.html#queue-count", count, request).encode()
+    return response
 
 
 def fresh_item(request, report: Report, **message) -> QueueItem:

@@ -26,7 +26,13 @@
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     var key = "msgError";
     if (status === 401) key = "msgAuth";
-    else if (status === 403) key = "msgForbidden";
+    else if (status === 403 && event.detail.xhr.getResponseHeader("X-CSRF-Failure")) {
+      // The CSRF cookie is gone (cleared, or the session ended): load a staff page in the
+      // background, which sets a fresh one; the next submit of the kept form goes through
+      // (or, signed out, is answered 401 and says so).
+      key = "msgSession";
+      fetch(window.location.pathname, { credentials: "same-origin" });
+    } else if (status === 403) key = "msgForbidden";
     else if (status === 404) key = "msgMissing";
     showAlert(root.dataset[key] || root.dataset.msgError);
   });
