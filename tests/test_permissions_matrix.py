@@ -17,10 +17,9 @@ from django.urls import reverse
 
 from goals import services
 from goals.models import AuditEntry, Evidence, Report, Target
-from tests.personas import *  # noqa: F403
+from tests.builders import PNG, report_form_data
 from tests.personas import DAY, PERSONAS, as_user
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 LOGIN, ADMIN_LOGIN = "login", "admin_login"
 WORKSPACE, QUEUE = "workspace", "review_queue"
 
@@ -59,15 +58,6 @@ def scene(world, official_own, official_other, reviewer, admin, settings, tmp_pa
     return Scene(world, users, pending_own, returned_own, pending_other)
 
 
-def report_data(target: Target, value="120") -> dict:
-    prefix = f"t{target.pk}"
-    return {
-        f"{prefix}-value": value,
-        f"{prefix}-as_of": DAY.isoformat(),
-        f"{prefix}-revision": target.revision,
-    }
-
-
 def state(scene: Scene) -> tuple:
     """Everything a staff request could change."""
     return (
@@ -98,7 +88,7 @@ CASES = [
         "report submission, own department's target",
         "post",
         lambda s: reverse("report_target", args=[s.world.own_target.code]),
-        lambda s: report_data(s.world.own_target),
+        lambda s: report_form_data(s.world.own_target),
         {"official_own": (302, WORKSPACE), "official_other": 404, "reviewer": 403, "admin": (302, WORKSPACE)},
     ),
     (
@@ -112,7 +102,7 @@ CASES = [
         "report submission, another department's target",
         "post",
         lambda s: reverse("report_target", args=[s.world.other_target.code]),
-        lambda s: report_data(s.world.other_target),
+        lambda s: report_form_data(s.world.other_target),
         {"official_own": 404, "official_other": (302, WORKSPACE), "reviewer": 403, "admin": (302, WORKSPACE)},
     ),
     (
@@ -133,7 +123,7 @@ CASES = [
         "resubmission, own department's returned report",
         "post",
         lambda s: reverse("resubmit_report", args=[s.returned_own.pk]),
-        lambda s: report_data(s.world.own_target, "90"),
+        lambda s: report_form_data(s.world.own_target, "90"),
         {"official_own": (302, WORKSPACE), "official_other": 404, "reviewer": 403, "admin": (302, WORKSPACE)},
     ),
     (
@@ -313,7 +303,9 @@ def test_it_accepts_the_csrf_token_htmx_sends_in_its_header(scene):
 
 def test_it_gives_a_signed_out_htmx_request_a_401_so_the_form_keeps_its_input(scene):
     url = reverse("report_target", args=[scene.world.own_target.code])
-    response = as_user(None).post(url, report_data(scene.world.own_target), headers={"HX-Request": "true"})
+    response = as_user(None).post(
+        url, report_form_data(scene.world.own_target), headers={"HX-Request": "true"}
+    )
     assert response.status_code == 401
     assert "登录" in response.content.decode()
     assert Report.objects.count() == 3

@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from goals import services
-from tests.personas import *  # noqa: F403
 from tests.personas import DAY, as_user
 
 PDF = b"%PDF-1.4\n% test\n"

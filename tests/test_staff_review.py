@@ -12,12 +12,8 @@ from django.utils import timezone
 
 from goals import publication, services
 from goals.models import AuditEntry, Report, Target
-from tests.builders import approved, make_user
-from tests.personas import *  # noqa: F403
+from tests.builders import HTMX, PNG, approved, make_user
 from tests.personas import DAY, as_user
-
-HTMX = {"HX-Request": "true"}
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture

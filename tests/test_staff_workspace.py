@@ -10,11 +10,8 @@ from django.urls import reverse
 
 from goals import services
 from goals.models import Target
-from tests.builders import approved, make_project, make_target, make_user
-from tests.personas import *  # noqa: F403
+from tests.builders import HTMX, approved, make_project, make_target, make_user
 from tests.personas import DAY, as_user
-
-HTMX = {"HX-Request": "true"}
 
 
 def codes(html: str) -> list[str]:
