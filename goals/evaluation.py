@@ -166,7 +166,7 @@ def evaluate_target(target: Target, report: dict | None, day: datetime.date) -> 
 def evaluate_plan(plan: Plan, day: datetime.date | None = None) -> PlanProgress:
     day = day or today()
     targets = list(
-        Target.objects.filter(plan=plan).select_related("lead_department").order_by("order", "code", "id")
+        Target.objects.filter(plan=plan).select_related("lead_department").order_by("order", "code")
     )
     reports = latest_approved(plan, day)
     groups = list(TargetGroup.objects.filter(plan=plan).select_related("measure").order_by("order", "code"))

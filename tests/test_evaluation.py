@@ -5,8 +5,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from goals.evaluation import evaluate_plan
-from goals.models import Report, Target
+from goals.evaluation import evaluate_plan, latest_approved
+from goals.models import Department, Report, Target
 from goals.progress import Status
 from projects.management.commands.synthesize import generate
 from tests.builders import (
@@ -309,3 +309,73 @@ def test_without_a_day_the_plan_is_evaluated_as_of_today(plan, time_machine):
     result = evaluate_plan(plan)
     assert result.day == datetime.date(2023, 7, 1)
     assert result.targets[target.id].value == D(30)
+
+
+def test_each_rollup_says_what_it_is(plan):
+    pillar = make_pillar(plan, "S1", name="实力经开")
+    action = make_action(plan, "A1", name="重大项目突破行动", weight=D(2))
+    action.pillars.add(pillar)
+    measure = make_measure(plan, "A1.1", action=action, name="新投放标准厂房", weight=D(3))
+    project = make_project(plan, "P1", name="幼有善育")
+    result = evaluate_plan(plan, JUL1)
+    assert (result.plan, result.day) == (plan, JUL1)
+
+    def identity(r):
+        return (r.kind, r.code, r.name, r.weight, r.obj)
+
+    assert identity(result.groups[measure.id]) == (
+        "measure",
+        "A1.1",
+        "新投放标准厂房",
+        D(3),
+        measure.targetgroup_ptr,
+    )
+    assert identity(result.projects[0]) == ("project", "P1", "幼有善育", D(1), project.targetgroup_ptr)
+    assert identity(result.actions[0]) == ("action", "A1", "重大项目突破行动", D(2), action)
+    assert identity(result.pillars[0]) == ("pillar", "S1", "实力经开", D(1), pillar)
+    assert identity(result.overall) == ("plan", "2023", "2023 测试计划", D(1), plan)
+
+
+def test_measures_listed_after_a_project_still_reach_their_action(plan):
+    action = make_action(plan, "A1")
+    make_project(plan, "P1", order=1)
+    measure = make_measure(plan, "A1.1", action=action, order=2)
+    approved(make_target(measure, "A1.1", value=10), 5, JUL1)
+    result = evaluate_plan(plan, JUL1)
+    assert [part.code for part in result.actions[0].parts] == ["A1.1"]
+    assert result.actions[0].percent == D(50)
+
+
+def test_the_same_place_in_the_document_falls_back_to_the_code(plan):
+    for code in ("P2", "P1"):
+        make_project(plan, code)
+    for code in ("S2", "S1"):
+        make_pillar(plan, code)
+    for code in ("A2", "A1"):
+        make_action(plan, code)
+    project = plan.targetgroup_set.get(code="P1")
+    for code in ("P1.2", "P1.1"):
+        make_target(project, code)
+    result = evaluate_plan(plan, JUL1)
+    assert [r.code for r in result.projects] == ["P1", "P2"]
+    assert [r.code for r in result.pillars] == ["S1", "S2"]
+    assert [r.code for r in result.actions] == ["A1", "A2"]
+    assert [tp.target.code for tp in result.groups[project.id].targets] == ["P1.1", "P1.2"]
+
+
+def test_latest_approved_reads_only_the_plan_asked_for(plan):
+    target = make_target(make_project(plan), "P1.1")
+    other = make_target(make_project(make_plan(2024)), "P1.1")
+    mine = approved(target, 5, JUL1)
+    approved(other, 7, JUL1)
+    assert latest_approved(plan, JUL1) == {
+        target.id: {"id": mine.id, "target_id": target.id, "value": D(5), "as_of": JUL1}
+    }
+
+
+def test_reading_a_targets_lead_department_costs_no_query(plan, django_assert_num_queries):
+    unit = Department.objects.create(name="遥观镇")
+    target = make_target(make_project(plan), "P1.1", lead_department=unit)
+    result = evaluate_plan(plan, JUL1)
+    with django_assert_num_queries(0):
+        assert result.targets[target.id].target.lead_department.name == "遥观镇"

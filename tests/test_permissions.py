@@ -64,6 +64,49 @@ def test_ensure_roles_adds_what_is_missing_and_keeps_the_rest(db):
     assert perms(official) == {"goals.submit_report", "goals.view_target"}
 
 
+# persona: (may report, may review, oversees every department)
+ROLES_OF = {
+    "anonymous": (False, False, False),
+    "official_own": (True, False, False),
+    "official_other": (True, False, False),
+    "reviewer": (False, True, False),
+    "admin": (True, True, True),
+}
+
+
+def test_each_persona_holds_exactly_its_roles_rights(persona):
+    from django.contrib.auth.models import AnonymousUser
+
+    name, user = persona
+    user = user or AnonymousUser()
+    assert (
+        permissions.can_submit(user),
+        permissions.can_review(user),
+        permissions.is_admin(user),
+    ) == ROLES_OF[name]
+
+
+def test_a_role_that_cannot_use_a_page_is_refused_before_any_lookup(world, official_own, reviewer):
+    for fetch in (
+        lambda: permissions.get_target_for_submit(reviewer, world.plan, world.own_target.code),
+        lambda: permissions.get_report_for_resubmit(reviewer, 999_999),
+        lambda: permissions.get_report_for_review(official_own, 999_999),
+    ):
+        with pytest.raises(PermissionDenied):
+            fetch()
+    assert not permissions.reportable_targets(reviewer).exists()
+
+
+def test_an_admin_reports_on_every_target_of_every_department(world, admin, next_year):
+    plan, target = next_year
+    assert set(permissions.reportable_targets(admin, world.plan)) == {
+        world.own_target,
+        world.other_target,
+        world.milestone,
+    }
+    assert permissions.get_target_for_submit(admin, plan, "P1.1") == target
+
+
 def test_oversight_alone_lets_one_report_and_review(db):
     user = make_user("overseer")
     user.user_permissions.add(Permission.objects.get(codename="oversee_reports"))
