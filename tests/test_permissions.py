@@ -57,7 +57,7 @@ def test_ensure_roles_takes_a_codename_only_from_its_own_app(db):
 
 
 def test_ensure_roles_adds_what_is_missing_and_keeps_the_rest(db):
-    official = Group.objects.get(name=OFFICIAL)
+    official = permissions.ensure_roles()[OFFICIAL]
     official.permissions.clear()
     permissions.ensure_roles()
     permissions.ensure_roles()
@@ -248,9 +248,15 @@ def test_evidence_comes_with_its_report_and_is_not_found_outside_ones_reach(
     report = services.submit_report(
         target=world.own_target, value=5, as_of=DAY, author=official_own, evidence=evidence("现场.png")
     )
+    other = services.submit_report(
+        target=world.own_target, value=6, as_of=DAY, author=official_own, evidence=evidence("台账.pdf")
+    )
     item = permissions.get_evidence_for_user(official_own, report.evidence.get().pk)
     with django_assert_num_queries(0):
         assert item.report.value == 5
+    assert (
+        permissions.get_evidence_for_user(official_own, other.evidence.get().pk).original_name == "台账.pdf"
+    )
     with pytest.raises(Http404) as missing:
         permissions.get_evidence_for_user(official_other, item.pk)
     assert str(missing.value) == "没有这个文件,或您无权查看。"

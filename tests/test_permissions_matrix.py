@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from goals import services
 from goals.models import AuditEntry, Evidence, Report, Target
-from tests.builders import PNG, report_form_data
+from tests.builders import evidence, report_form_data
 from tests.personas import DAY, PERSONAS, as_user
 
 LOGIN, ADMIN_LOGIN = "login", "admin_login"
@@ -34,19 +33,14 @@ class Scene:
 
 
 @pytest.fixture
-def scene(world, official_own, official_other, reviewer, admin, settings, tmp_path) -> Scene:
-    settings.MEDIA_ROOT = tmp_path
-
-    def png(name):
-        return [(SimpleUploadedFile(name, PNG, content_type="image/png"), "image/png")]
-
+def scene(world, official_own, official_other, reviewer, admin, media) -> Scene:
     pending_own = services.submit_report(
-        target=world.own_target, value=80, as_of=DAY, author=official_own, evidence=png("own.png")
+        target=world.own_target, value=80, as_of=DAY, author=official_own, evidence=evidence("own.png")
     )
     returned_own = services.submit_report(target=world.own_target, value=9000, as_of=DAY, author=official_own)
     services.return_report(report=returned_own, reviewer=reviewer, reason="多输了一个零")
     pending_other = services.submit_report(
-        target=world.other_target, value=3, as_of=DAY, author=official_other, evidence=png("other.png")
+        target=world.other_target, value=3, as_of=DAY, author=official_other, evidence=evidence("other.png")
     )
     users = {
         "anonymous": None,
