@@ -65,7 +65,7 @@ def submit_report(
             Evidence.objects.create(
                 report=report,
                 file=upload,
-                original_name=(upload.name or "")[:200],
+                original_name=upload.name[:200],  # uploads always carry a name: the file is stored under it
                 content_type=content_type,
                 size=upload.size,
                 sha256=digest.hexdigest(),

@@ -131,10 +131,11 @@ class TestDone:
         assert not progress.is_exceeded(RANGE, D("2.9"))
 
     def test_milestones_and_ceilings_are_never_exceeded(self):
-        assert not progress.is_exceeded(MILESTONE, D(100))
-        assert not progress.is_exceeded(MILESTONE, D(150))
-        assert not progress.is_exceeded(AT_MOST, D(0))
-        assert not progress.is_exceeded(AT_MOST, D(5))
+        # False, not merely falsy: the exports write it as `false`.
+        assert progress.is_exceeded(MILESTONE, D(100)) is False
+        assert progress.is_exceeded(MILESTONE, D(150)) is False
+        assert progress.is_exceeded(AT_MOST, D(0)) is False
+        assert progress.is_exceeded(AT_MOST, D(5)) is False
 
 
 class TestStatus:
