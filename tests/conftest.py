@@ -32,6 +32,17 @@ from django.core import serializers
 from django.core.management.color import no_style
 from django.db import connections, transaction
 
+from tests.builders import AFTER_PLAN_YEAR, IN_PLAN_YEAR
+from tests.personas import (  # noqa: F401 (fixtures, registered for every test module)
+    admin,
+    anonymous,
+    official_other,
+    official_own,
+    persona,
+    reviewer,
+    world,
+)
+
 # Playwright's sync API keeps an asyncio event loop in the main thread, which makes Django
 # refuse ORM calls from that thread (SynchronousOnlyOperation) once a browser has started.
 # The tests drive the ORM and the browser sequentially from one thread, so this is safe.
@@ -180,8 +191,6 @@ def _fresh_cache():
 # pins it with time-machine, so that it means the same in 2024 as in 2030. Live-server and
 # browser tests run the server in another thread and are left on the real clock.
 
-from tests.builders import AFTER_PLAN_YEAR, IN_PLAN_YEAR  # noqa: E402
-
 CHINA = ZoneInfo("Asia/Shanghai")
 
 
@@ -203,16 +212,8 @@ def plan_day(request, today) -> datetime.date:
 
 
 # ------------------------------------------------------------------------------ personas
-# The staff world and its personas (tests/personas.py), for every test module.
-from tests.personas import (  # noqa: E402, F401
-    admin,
-    anonymous,
-    official_other,
-    official_own,
-    persona,
-    reviewer,
-    world,
-)
+# The staff world and its personas are defined in tests/personas.py and imported above, so
+# that every test module can ask for them by name.
 
 
 @pytest.fixture

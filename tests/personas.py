@@ -27,6 +27,22 @@ from goals.models import Department, Plan, Target
 from goals.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
 from tests.builders import make_plan, make_project, make_target, make_user
 
+# Kept for test modules (on other branches) that still use ``import *``; prefer naming.
+__all__ = [
+    "DAY",
+    "PERSONAS",
+    "World",
+    "admin",
+    "anonymous",
+    "as_user",
+    "official_other",
+    "official_own",
+    "persona",
+    "reviewer",
+    "staff_user",
+    "world",
+]
+
 DAY = datetime.date(2023, 6, 30)
 PERSONAS = ["anonymous", "official_own", "official_other", "reviewer", "admin"]
 
