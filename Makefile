@@ -1,4 +1,4 @@
-.PHONY: run serve test lint migrations-check setup
+.PHONY: run serve test lint migrations-check setup mutation
 
 # Serve http://127.0.0.1:8000 on SQLite, seeded with the 2024 plan.
 run:
@@ -11,6 +11,11 @@ serve:
 # Lint, Django checks and the whole suite on SQLite and on a throwaway PostgreSQL.
 test:
 	scripts/test
+
+# Mutation testing of the domain rules (goals/progress, evaluation, services, permissions):
+# prints mutants, killed and survived per module. Slow-ish: run before changing a rule.
+mutation:
+	scripts/mutation
 
 lint: setup
 	.venv/bin/ruff check .

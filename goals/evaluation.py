@@ -23,12 +23,11 @@ from goals.progress import Status
 
 
 def spec_for(target: Target) -> progress.Spec:
-    scale = 1 if target.kind == Target.Kind.MILESTONE else target.scale
     return progress.Spec(
         kind=target.kind,
         value=target.in_base_units(target.target_value),
         upper=target.in_base_units(target.target_upper),
-        baseline=None if target.baseline_value is None else target.baseline_value * scale,
+        baseline=target.in_base_units(target.baseline_value),
         tolerance_percent=target.tolerance_percent,
         start=target.period_start,
         due=target.due,
@@ -91,13 +90,6 @@ class Rollup:
     @property
     def is_empty(self) -> bool:
         return not self.targets and not self.parts
-
-    def all_targets(self) -> list[TargetProgress]:
-        """Top-level targets of this rollup and of its parts, in order."""
-        found = list(self.targets)
-        for part in self.parts:
-            found.extend(part.all_targets())
-        return found
 
     def _finish(self) -> Rollup:
         items = [(tp.target.weight, tp.rollup_percent) for tp in self.targets]
@@ -174,7 +166,7 @@ def evaluate_target(target: Target, report: dict | None, day: datetime.date) -> 
 def evaluate_plan(plan: Plan, day: datetime.date | None = None) -> PlanProgress:
     day = day or today()
     targets = list(
-        Target.objects.filter(plan=plan).select_related("lead_department").order_by("order", "code", "id")
+        Target.objects.filter(plan=plan).select_related("lead_department").order_by("order", "code")
     )
     reports = latest_approved(plan, day)
     groups = list(TargetGroup.objects.filter(plan=plan).select_related("measure").order_by("order", "code"))

@@ -56,20 +56,20 @@ def submit_report(
             target=locked, value=value, as_of=as_of, note=note, author=author, revises=revises
         )
         for upload, content_type in evidence:
-            upload.seek(0)
+            # chunks() reads from the start every time (UploadedFile rewinds), so the digest
+            # and the stored file both cover the whole upload, whatever was read before.
             digest = hashlib.sha256()
             for chunk in upload.chunks():
                 digest.update(chunk)
-            upload.seek(0)
-            item = Evidence(
+            # The file is stored when the row is saved, under a name made from the digest.
+            Evidence.objects.create(
                 report=report,
-                original_name=(upload.name or "")[:200],
+                file=upload,
+                original_name=upload.name[:200],  # uploads always carry a name: the file is stored under it
                 content_type=content_type,
                 size=upload.size,
                 sha256=digest.hexdigest(),
             )
-            item.file.save(upload.name, upload, save=False)
-            item.save()
         AuditEntry.objects.create(
             actor=author,
             action=AuditEntry.Action.SUBMIT,

@@ -21,14 +21,27 @@ Browser (marker ``browser``, added automatically to tests that use ``browser`` o
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import serializers
 from django.core.management.color import no_style
 from django.db import connections, transaction
+
+from tests.builders import AFTER_PLAN_YEAR, IN_PLAN_YEAR
+from tests.personas import (  # noqa: F401 (fixtures, registered for every test module)
+    admin,
+    anonymous,
+    official_other,
+    official_own,
+    persona,
+    reviewer,
+    world,
+)
 
 # Playwright's sync API keeps an asyncio event loop in the main thread, which makes Django
 # refuse ORM calls from that thread (SynchronousOnlyOperation) once a browser has started.
@@ -173,8 +186,64 @@ def _fresh_cache():
     cache.clear()
 
 
+# --------------------------------------------------------------------------------- clock
+# Pages, exports and forms read "today" (timezone.localdate()). A test that depends on it
+# pins it with time-machine, so that it means the same in 2024 as in 2030. Live-server and
+# browser tests run the server in another thread and are left on the real clock.
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def today(time_machine):
+    """``today(day)``: from now on in this test, it is 10:00 China Standard Time on `day`."""
+
+    def pin(day: datetime.date) -> datetime.date:
+        time_machine.move_to(datetime.datetime.combine(day, datetime.time(10), tzinfo=CHINA))
+        return day
+
+    return pin
+
+
+@pytest.fixture(params=[IN_PLAN_YEAR, AFTER_PLAN_YEAR], ids=["in-2024", "after-2024"])
+def plan_day(request, today) -> datetime.date:
+    """The test runs twice: on 1 July 2024 (inside the seed's plan year) and on 1 March 2025."""
+    return today(request.param)
+
+
 # ------------------------------------------------------------------------------ personas
-# Persona fixtures (official, reviewer, admin users and their departments) go here.
+# The staff world and its personas are defined in tests/personas.py and imported above, so
+# that every test module can ask for them by name.
+
+
+@pytest.fixture
+def publish(db):
+    """``publish(target_or_code, value, as_of, approve=True, **submit_kwargs)`` → the Report.
+
+    Submits through goals.services and approves, as the staff pages do, by a publishing
+    official and a reviewer of their own (not the persona fixtures). A code is looked up in
+    the seeded 2024 plan (ask for ``seeded`` too)."""
+    from goals.models import Target
+    from tests.builders import make_user
+    from tests.builders import publish as publish_report
+
+    users = {}
+
+    def _publish(target, value, as_of, approve: bool = True, **kw):
+        if not users:
+            users.update(author=make_user("publish-author"), reviewer=make_user("publish-reviewer"))
+        if isinstance(target, str):
+            target = Target.objects.get(plan__year=SEED_YEAR, code=target)
+        return publish_report(target, value, as_of, approve=approve, **users, **kw)
+
+    return _publish
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded evidence goes to a temporary MEDIA_ROOT, removed after the test."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
 
 
 # ------------------------------------------------------------------------------- browser

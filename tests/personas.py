@@ -10,7 +10,8 @@ led by 甲单位. Personas:
 - ``reviewer``: 审核人员
 - ``admin``: 管理员 group and is_staff (not a superuser: the group's permissions are tested)
 
-Import into a test module with ``from tests.personas import *  # noqa: F403``.
+The fixtures are registered for every test module by tests/conftest.py: ask for them by
+name, and import only the plain helpers (``DAY``, ``PERSONAS``, ``World``, ``as_user``).
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 
 from goals.models import Department, Plan, Target
 from goals.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
 from tests.builders import make_plan, make_project, make_target, make_user
 
+# Kept for test modules (on other branches) that still use ``import *``; prefer naming.
 __all__ = [
     "DAY",
     "PERSONAS",
@@ -36,6 +39,7 @@ __all__ = [
     "official_own",
     "persona",
     "reviewer",
+    "staff_user",
     "world",
 ]
 
@@ -73,9 +77,8 @@ def world(db) -> World:
     )
 
 
-def _user(username: str, group: str | None = None, department: Department | None = None, **kw):
-    from django.contrib.auth.models import Group
-
+def staff_user(username: str, group: str | None = None, department: Department | None = None, **kw):
+    """A user in one of the role groups (OFFICIAL, REVIEWER, ADMIN), member of `department`."""
     user = make_user(username, **kw)
     if group:
         user.groups.add(Group.objects.get(name=group))
@@ -91,22 +94,22 @@ def anonymous():
 
 @pytest.fixture
 def official_own(world):
-    return _user("official-own", OFFICIAL, world.own_department, first_name="甲填报")
+    return staff_user("official-own", OFFICIAL, world.own_department, first_name="甲填报")
 
 
 @pytest.fixture
 def official_other(world):
-    return _user("official-other", OFFICIAL, world.other_department, first_name="乙填报")
+    return staff_user("official-other", OFFICIAL, world.other_department, first_name="乙填报")
 
 
 @pytest.fixture
 def reviewer(world):
-    return _user("reviewer", REVIEWER, first_name="审核员")
+    return staff_user("reviewer", REVIEWER, first_name="审核员")
 
 
 @pytest.fixture
 def admin(world):
-    return _user("admin", ADMIN, is_staff=True, first_name="管理员")
+    return staff_user("admin", ADMIN, is_staff=True, first_name="管理员")
 
 
 @pytest.fixture(params=PERSONAS)

@@ -18,7 +18,6 @@ from django.urls import reverse
 
 from goals.models import AuditEntry, Department, Target
 from goals.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
-from tests.personas import *  # noqa: F403
 from tests.personas import as_user
 
 PASSWORD = "pw-official-own"  # tests.builders.make_user's default for "official-own"

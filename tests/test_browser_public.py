@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from goals import services
 from goals.models import Department, Target
-from tests.builders import make_user
+from tests.builders import make_user, publish
 
 pytestmark = pytest.mark.browser
 
@@ -35,10 +35,7 @@ def site(seeded_live, live_server):
         ("A1.1", 50, datetime.date(2024, 6, 30)),
     ]:
         target = Target.objects.get(plan=plan, code=code)
-        report = services.submit_report(
-            target=target, value=Decimal(value), as_of=day, author=author, note=f"{code} 进展说明"
-        )
-        services.approve_report(report=report, reviewer=reviewer)
+        publish(target, value, day, author=author, reviewer=reviewer, note=f"{code} 进展说明")
     live_server.unit = unit
     return live_server
 

@@ -20,12 +20,15 @@ def test_home_has_main_landmark_and_chinese_lang(seeded_live, live_server, page)
 
 
 def test_home_without_a_plan_is_still_a_page(live_server, page):
-    page.goto(live_server.url + "/")  # says that no plan is loaded yet (status is the view's business)
+    response = page.goto(live_server.url + "/")
+    assert response is not None and response.status == 404
+    assert "尚未载入工作计划" in page.locator("main").inner_text()
     assert_main_and_chinese(page)
 
 
 def test_home_with_the_seed_shows_the_plan(seeded_live, live_server, page, axe):
-    page.goto(live_server.url + "/")
+    response = page.goto(live_server.url + "/")
+    assert response is not None and response.status == 200
     assert seeded_live.title in page.locator("main").inner_text()
     axe(page)
 

@@ -18,7 +18,6 @@ from pathlib import Path
 from django.test import Client
 
 from tests.builders import make_user
-from tests.personas import *  # noqa: F403
 from tests.personas import as_user
 
 ROOT = Path(__file__).resolve().parent.parent

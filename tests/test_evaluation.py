@@ -5,8 +5,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from goals.evaluation import evaluate_plan
-from goals.models import Report, Target
+from goals.evaluation import evaluate_plan, latest_approved
+from goals.models import Department, Report, Target
 from goals.progress import Status
 from projects.management.commands.synthesize import generate
 from tests.builders import (
@@ -182,3 +182,200 @@ def test_a_group_with_no_targets_has_no_percent_and_does_not_drag_the_plan(plan)
     result = evaluate_plan(plan, JUL1)
     assert result.projects[0].percent is None
     assert result.overall.percent == D(100)
+
+
+def test_a_scaled_level_is_measured_from_its_scaled_baseline(plan):
+    # 人均 1.0 万元 → 1.2 万元: 1.1 万 (11,000 as reported) is half the way.
+    target = make_target(
+        make_project(plan),
+        "P2.1",
+        kind=Target.Kind.LEVEL,
+        value="1.2",
+        scale=10000,
+        unit="元",
+        baseline_value=D("1.0"),
+        baseline_year=2022,
+    )
+    approved(target, 11000, JUL1)
+    assert evaluate_plan(plan, JUL1).targets[target.id].percent == D(50)
+
+
+def test_about_is_done_within_the_targets_own_tolerance(plan):
+    # 救助 150 人次左右 with a 5 % tolerance: 143 is done, 142 is not (10 % would accept 135).
+    target = make_target(
+        make_project(plan), "P6.1", kind=Target.Kind.ABOUT, value=150, tolerance_percent=D(5)
+    )
+    approved(target, 142, JUL1)
+    assert evaluate_plan(plan, JUL1).targets[target.id].status == Status.ON_TRACK
+    approved(target, 143, datetime.date(2023, 7, 2))
+    assert evaluate_plan(plan, datetime.date(2023, 7, 2)).targets[target.id].status == Status.DONE
+
+
+def test_the_pace_tolerance_comes_from_the_settings(plan, settings):
+    # 14 March 2023 ends day 73 of 365: 20 % expected. 10 % done is on track with 10 points.
+    day = datetime.date(2023, 3, 14)
+    target = make_target(make_project(plan), "P1.1", value=100)
+    approved(target, 10, day)
+    result = evaluate_plan(plan, day).targets[target.id]
+    assert result.expected == D(20) and result.status == Status.ON_TRACK
+    settings.PACE_TOLERANCE_POINTS = 9
+    assert evaluate_plan(plan, day).targets[target.id].status == Status.BEHIND
+
+
+def test_each_target_carries_the_report_it_shows_and_whether_it_exceeded(plan):
+    target = make_target(make_project(plan), "P1.1", value=200)
+    approved(target, 150, datetime.date(2023, 3, 1))
+    current = approved(target, 201, datetime.date(2023, 6, 1))
+    result = evaluate_plan(plan, JUL1).targets[target.id]
+    assert result.report_id == current.id  # the 当前值 badge on the target page links to it
+    assert result.exceeded is True and result.status == Status.DONE
+    unreported = make_target(make_project(plan, "P2"), "P2.1", value=10)
+    nothing = evaluate_plan(plan, JUL1).targets[unreported.id]
+    assert (nothing.report_id, nothing.value, nothing.as_of, nothing.exceeded) == (None, None, None, False)
+
+
+def test_stale_counts_from_the_last_report_and_never_for_a_done_target(plan, settings):
+    settings.STALE_AFTER_DAYS = 45
+    project = make_project(plan)
+    recent = make_target(project, "P1.1", value=100)
+    approved(recent, 40, datetime.date(2023, 6, 1))
+    done = make_target(project, "P1.2", value=10)
+    approved(done, 10, datetime.date(2023, 2, 1))
+    held = make_target(project, "P1.3", kind=Target.Kind.AT_MOST, value=0, unit="起")
+    approved(held, 0, datetime.date(2023, 2, 1))
+    result = evaluate_plan(plan, JUL1)
+    assert result.targets[recent.id].stale is False  # 30 days since 1 June
+    assert result.targets[done.id].stale is False  # done long ago: nothing more to report
+    assert result.targets[held.id].stale is True  # a line held in February says nothing of July
+
+
+def test_rollups_count_their_stale_targets(plan):
+    # The home page's 久未更新 figure is the plan's count; each card shows its own.
+    pillar = make_pillar(plan, "S1")
+    action = make_action(plan, "A1")
+    action.pillars.add(pillar)
+    measure = make_measure(plan, "A1.1", action=action)
+    approved(make_target(measure, "A1.1", value=10), 1, datetime.date(2023, 2, 1))  # stale
+    approved(make_target(measure, "A1.2", value=10), 1, datetime.date(2023, 3, 1))  # stale
+    project = make_project(plan)
+    approved(make_target(project, "P1.1", value=10), 1, datetime.date(2023, 2, 1))  # stale
+    approved(make_target(project, "P1.2", value=10), 5, JUL1)  # fresh
+    make_target(project, "P1.3", value=10)  # never reported: stale since January
+    result = evaluate_plan(plan, JUL1)
+    assert result.groups[measure.id].stale == 2
+    assert result.actions[0].stale == 2
+    assert result.pillars[0].stale == 2
+    assert result.projects[0].stale == 2
+    assert result.overall.stale == 4
+
+
+def test_everything_comes_in_the_documents_order(plan):
+    # P2 before P10, A2 before A10, targets by their place in the document, not by code.
+    for code in ("P10", "P2"):
+        make_project(plan, code, order=int(code[1:]))
+    make_pillar(plan, "S10", order=10)
+    linked = make_pillar(plan, "S2", order=2)
+    for code in ("A10", "A2"):
+        make_action(plan, code, order=int(code[1:])).pillars.add(linked)
+    p2 = plan.targetgroup_set.get(code="P2")
+    make_target(p2, "P2.10", order=10)
+    make_target(p2, "P2.2", order=2)
+    result = evaluate_plan(plan, JUL1)
+    assert [r.code for r in result.projects] == ["P2", "P10"]
+    assert [r.code for r in result.actions] == ["A2", "A10"]
+    assert [r.code for r in result.pillars] == ["S2", "S10"]
+    assert [r.code for r in result.pillars[0].parts] == ["A2", "A10"]
+    assert [tp.target.code for tp in result.groups[p2.id].targets] == ["P2.2", "P2.10"]
+    assert [tp.target.code for tp in result.top_level()] == ["P2.2", "P2.10"]
+
+
+def test_the_plan_knows_its_top_level_targets_and_its_latest_report_day(plan):
+    project = make_project(plan)
+    parent = make_target(project, "P5.2", value=50)
+    child = make_target(project, "P5.2.1", value=15, parent=parent)
+    assert evaluate_plan(plan, JUL1).latest_report_day() is None
+    approved(parent, 20, datetime.date(2023, 5, 1))
+    approved(child, 5, datetime.date(2023, 6, 1))
+    result = evaluate_plan(plan, JUL1)
+    assert [tp.target.code for tp in result.top_level()] == ["P5.2"]
+    assert result.latest_report_day() == datetime.date(2023, 6, 1)
+
+
+def test_without_a_day_the_plan_is_evaluated_as_of_today(plan, time_machine):
+    time_machine.move_to(datetime.datetime(2023, 7, 1, 12, tzinfo=datetime.UTC))
+    target = make_target(make_project(plan), "P1.1", value=100)
+    approved(target, 30, datetime.date(2023, 6, 30))
+    approved(target, 90, datetime.date(2023, 7, 2))  # dated after today: not yet counted
+    result = evaluate_plan(plan)
+    assert result.day == datetime.date(2023, 7, 1)
+    assert result.targets[target.id].value == D(30)
+
+
+def test_each_rollup_says_what_it_is(plan):
+    pillar = make_pillar(plan, "S1", name="实力经开")
+    action = make_action(plan, "A1", name="重大项目突破行动", weight=D(2))
+    action.pillars.add(pillar)
+    measure = make_measure(plan, "A1.1", action=action, name="新投放标准厂房", weight=D(3))
+    project = make_project(plan, "P1", name="幼有善育")
+    result = evaluate_plan(plan, JUL1)
+    assert (result.plan, result.day) == (plan, JUL1)
+
+    def identity(r):
+        return (r.kind, r.code, r.name, r.weight, r.obj)
+
+    assert identity(result.groups[measure.id]) == (
+        "measure",
+        "A1.1",
+        "新投放标准厂房",
+        D(3),
+        measure.targetgroup_ptr,
+    )
+    assert identity(result.projects[0]) == ("project", "P1", "幼有善育", D(1), project.targetgroup_ptr)
+    assert identity(result.actions[0]) == ("action", "A1", "重大项目突破行动", D(2), action)
+    assert identity(result.pillars[0]) == ("pillar", "S1", "实力经开", D(1), pillar)
+    assert identity(result.overall) == ("plan", "2023", "2023 测试计划", D(1), plan)
+
+
+def test_measures_listed_after_a_project_still_reach_their_action(plan):
+    action = make_action(plan, "A1")
+    make_project(plan, "P1", order=1)
+    measure = make_measure(plan, "A1.1", action=action, order=2)
+    approved(make_target(measure, "A1.1", value=10), 5, JUL1)
+    result = evaluate_plan(plan, JUL1)
+    assert [part.code for part in result.actions[0].parts] == ["A1.1"]
+    assert result.actions[0].percent == D(50)
+
+
+def test_the_same_place_in_the_document_falls_back_to_the_code(plan):
+    for code in ("P2", "P1"):
+        make_project(plan, code)
+    for code in ("S2", "S1"):
+        make_pillar(plan, code)
+    for code in ("A2", "A1"):
+        make_action(plan, code)
+    project = plan.targetgroup_set.get(code="P1")
+    for code in ("P1.2", "P1.1"):
+        make_target(project, code)
+    result = evaluate_plan(plan, JUL1)
+    assert [r.code for r in result.projects] == ["P1", "P2"]
+    assert [r.code for r in result.pillars] == ["S1", "S2"]
+    assert [r.code for r in result.actions] == ["A1", "A2"]
+    assert [tp.target.code for tp in result.groups[project.id].targets] == ["P1.1", "P1.2"]
+
+
+def test_latest_approved_reads_only_the_plan_asked_for(plan):
+    target = make_target(make_project(plan), "P1.1")
+    other = make_target(make_project(make_plan(2024)), "P1.1")
+    mine = approved(target, 5, JUL1)
+    approved(other, 7, JUL1)
+    assert latest_approved(plan, JUL1) == {
+        target.id: {"id": mine.id, "target_id": target.id, "value": D(5), "as_of": JUL1}
+    }
+
+
+def test_reading_a_targets_lead_department_costs_no_query(plan, django_assert_num_queries):
+    unit = Department.objects.create(name="遥观镇")
+    target = make_target(make_project(plan), "P1.1", lead_department=unit)
+    result = evaluate_plan(plan, JUL1)
+    with django_assert_num_queries(0):
+        assert result.targets[target.id].target.lead_department.name == "遥观镇"

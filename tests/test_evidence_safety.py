@@ -13,11 +13,9 @@ from PIL import Image
 
 from goals import services
 from goals.models import Evidence, Report
-from tests.personas import *  # noqa: F403
+from tests.builders import HTMX
 from tests.personas import DAY, as_user
 from tests.samples import GIF, JPEG, PDF, PDF_WITH_JAVASCRIPT, PNG, PNG_HTML_POLYGLOT, WEBP, upload
-
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture

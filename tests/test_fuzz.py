@@ -24,7 +24,6 @@ from hypothesis import strategies as st
 
 from goals import services
 from goals.models import AuditEntry, Evidence, Report, Target
-from tests.personas import *  # noqa: F403
 from tests.personas import DAY, PERSONAS, as_user
 
 FUZZ = hsettings(

@@ -7,32 +7,23 @@ import datetime
 import io
 import json
 import xml.etree.ElementTree as ET
-from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from goals import opendata, services
+from goals import opendata
 from goals.models import Department, Evidence, Target
-from tests.builders import make_user
+from tests.builders import AFTER_PLAN_YEAR, IN_PLAN_YEAR
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def publish(seeded):
-    author, reviewer = make_user("author"), make_user("reviewer")
-
-    def _publish(code: str, value, day: datetime.date, approve: bool = True, **kw):
-        target = Target.objects.get(plan=seeded, code=code)
-        report = services.submit_report(
-            target=target, value=Decimal(str(value)), as_of=day, author=author, **kw
-        )
-        return services.approve_report(report=report, reviewer=reviewer) if approve else report
-
-    return _publish
+def publish(seeded, publish):
+    """The shared publish fixture (conftest.py), on the seed."""
+    return publish
 
 
 def read_csv(response) -> list[dict]:
@@ -154,3 +145,35 @@ def test_a_bad_as_of_is_a_400_with_a_chinese_message(client, seeded, name):
 def test_unknown_and_synthetic_years_are_404(client, seeded):
     assert client.get(reverse("data_targets_csv", args=[2023])).status_code == 404
     assert client.get(reverse("data_targets_json", args=[9000])).status_code == 404
+
+
+# (status of P4.1 with 10,450 of 11,000 by 30 June, expected percent, stale) on each day
+TODAY = {
+    IN_PLAN_YEAR: ("on_track", "50", "false"),  # 95 % when 50 % is expected
+    AFTER_PLAN_YEAR: ("missed", "100", "true"),  # the year ended short; nothing new since June
+}
+
+
+def test_without_as_of_the_exports_describe_today(client, publish, plan_day):
+    publish("P4.1", 10450, datetime.date(2024, 6, 30))
+    response = client.get(reverse("data_targets_csv", args=[2024]))
+    assert 'filename="targets-2024.csv"' in response["Content-Disposition"]  # no day asked for
+    row = next(r for r in read_csv(response) if r["code"] == "P4.1")
+    assert row["evaluated_on"] == plan_day.isoformat()
+    assert (row["status"], row["expected_percent"], row["stale"]) == TODAY[plan_day]
+    assert row["percent"] == "95"
+    body = json.loads(client.get(reverse("data_targets_json", args=[2024])).content)
+    assert body["evaluated_on"] == plan_day.isoformat()
+
+
+@pytest.mark.parametrize("name", ["data_targets_csv", "data_targets_json", "data_reports_csv"])
+def test_as_of_runs_from_the_first_day_of_the_plan_to_today(client, seeded, today, name):
+    today(IN_PLAN_YEAR)
+    url = reverse(name, args=[2024])
+    assert client.get(url, {"as_of": "2024-07-01"}).status_code == 200
+    tomorrow = client.get(url, {"as_of": "2024-07-02"})
+    assert tomorrow.status_code == 400
+    assert "2024-01-01 至 2024-07-01" in tomorrow.content.decode()
+    today(AFTER_PLAN_YEAR)
+    assert client.get(url, {"as_of": "2024-12-31"}).status_code == 200
+    assert client.get(url, {"as_of": "2025-03-02"}).status_code == 400

@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from goals import services
 from goals.models import AuditEntry, Evidence, Report, Target
-from tests.personas import *  # noqa: F403
+from tests.builders import evidence, report_form_data
 from tests.personas import DAY, PERSONAS, as_user
-from tests.samples import PNG
 
 LOGIN, ADMIN_LOGIN = "login", "admin_login"
 WORKSPACE, QUEUE = "workspace", "review_queue"
@@ -36,19 +34,14 @@ class Scene:
 
 
 @pytest.fixture
-def scene(world, official_own, official_other, reviewer, admin, settings, tmp_path) -> Scene:
-    settings.MEDIA_ROOT = tmp_path
-
-    def png(name):
-        return [(SimpleUploadedFile(name, PNG, content_type="image/png"), "image/png")]
-
+def scene(world, official_own, official_other, reviewer, admin, media) -> Scene:
     pending_own = services.submit_report(
-        target=world.own_target, value=80, as_of=DAY, author=official_own, evidence=png("own.png")
+        target=world.own_target, value=80, as_of=DAY, author=official_own, evidence=evidence("own.png")
     )
     returned_own = services.submit_report(target=world.own_target, value=9000, as_of=DAY, author=official_own)
     services.return_report(report=returned_own, reviewer=reviewer, reason="多输了一个零")
     pending_other = services.submit_report(
-        target=world.other_target, value=3, as_of=DAY, author=official_other, evidence=png("other.png")
+        target=world.other_target, value=3, as_of=DAY, author=official_other, evidence=evidence("other.png")
     )
     users = {
         "anonymous": None,
@@ -58,15 +51,6 @@ def scene(world, official_own, official_other, reviewer, admin, settings, tmp_pa
         "admin": admin,
     }
     return Scene(world, users, pending_own, returned_own, pending_other)
-
-
-def report_data(target: Target, value="120") -> dict:
-    prefix = f"t{target.pk}"
-    return {
-        f"{prefix}-value": value,
-        f"{prefix}-as_of": DAY.isoformat(),
-        f"{prefix}-revision": target.revision,
-    }
 
 
 def state(scene: Scene) -> tuple:
@@ -99,7 +83,7 @@ CASES = [
         "report submission, own department's target",
         "post",
         lambda s: reverse("report_target", args=[s.world.own_target.code]),
-        lambda s: report_data(s.world.own_target),
+        lambda s: report_form_data(s.world.own_target),
         {"official_own": (302, WORKSPACE), "official_other": 404, "reviewer": 403, "admin": (302, WORKSPACE)},
     ),
     (
@@ -113,7 +97,7 @@ CASES = [
         "report submission, another department's target",
         "post",
         lambda s: reverse("report_target", args=[s.world.other_target.code]),
-        lambda s: report_data(s.world.other_target),
+        lambda s: report_form_data(s.world.other_target),
         {"official_own": 404, "official_other": (302, WORKSPACE), "reviewer": 403, "admin": (302, WORKSPACE)},
     ),
     (
@@ -134,7 +118,7 @@ CASES = [
         "resubmission, own department's returned report",
         "post",
         lambda s: reverse("resubmit_report", args=[s.returned_own.pk]),
-        lambda s: report_data(s.world.own_target, "90"),
+        lambda s: report_form_data(s.world.own_target, "90"),
         {"official_own": (302, WORKSPACE), "official_other": 404, "reviewer": 403, "admin": (302, WORKSPACE)},
     ),
     (
@@ -378,7 +362,9 @@ def test_it_accepts_the_csrf_token_htmx_sends_in_its_header(scene):
 
 def test_it_gives_a_signed_out_htmx_request_a_401_so_the_form_keeps_its_input(scene):
     url = reverse("report_target", args=[scene.world.own_target.code])
-    response = as_user(None).post(url, report_data(scene.world.own_target), headers={"HX-Request": "true"})
+    response = as_user(None).post(
+        url, report_form_data(scene.world.own_target), headers={"HX-Request": "true"}
+    )
     assert response.status_code == 401
     assert "登录" in response.content.decode()
     assert Report.objects.count() == 3

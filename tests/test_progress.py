@@ -63,6 +63,31 @@ class TestPercentComplete:
     def test_a_zero_floor_is_complete_at_zero(self):
         assert progress.percent_complete(spec(Kind.AT_LEAST, 0), D(0)) == D(100)
 
+    def test_a_goal_of_zero_or_less_is_all_or_nothing(self):
+        # A goal written as a change of −5 cannot be divided by: reaching it is 100 %, less is 0 %.
+        falling = spec(Kind.AT_LEAST, -5)
+        assert progress.percent_complete(falling, D(-5)) == D(100)
+        assert progress.percent_complete(falling, D(-6)) == D(0)
+
+    def test_a_goal_below_one_is_still_a_ratio(self):
+        # 3.7 公里 is 3700 in base units, but a rate of 0.5 is a plain 0.5.
+        assert progress.percent_complete(spec(Kind.AT_LEAST, "0.5"), D("0.25")) == D(50)
+        assert progress.percent_complete(spec(Kind.AT_LEAST, 1), D("0.5")) == D(50)
+
+    def test_a_level_with_a_narrow_span_from_its_baseline_is_still_a_ratio(self):
+        # 76.5% → 77%: 76.75% is half the way.
+        narrow = spec(Kind.LEVEL, 77, baseline=D("76.5"))
+        assert progress.percent_complete(narrow, D("76.75")) == D(50)
+
+    def test_a_level_whose_baseline_already_meets_it_is_all_or_nothing(self):
+        # The baseline (80%) is above the level asked (77%): no way to measure a distance.
+        above = spec(Kind.LEVEL, 77, baseline=D(80))
+        assert progress.percent_complete(above, D(77)) == D(100)
+        assert progress.percent_complete(above, D(76)) == D(0)
+        at = spec(Kind.LEVEL, 77, baseline=D(77))
+        assert progress.percent_complete(at, D(77)) == D(100)
+        assert progress.percent_complete(at, D("76.9")) == D(0)
+
 
 class TestDone:
     def test_a_floor_is_done_exactly_at_the_number(self):
@@ -87,17 +112,47 @@ class TestDone:
         assert not progress.is_done(MILESTONE, D(99))
         assert progress.is_done(MILESTONE, D(100))
 
+    def test_a_ceiling_is_held_up_to_its_number(self):
+        assert progress.is_done(spec(Kind.AT_MOST, 2), D(2))
+        assert not progress.is_done(spec(Kind.AT_MOST, 2), D(3))
+
+    def test_nothing_reported_is_neither_done_nor_exceeded(self):
+        for s in (AT_LEAST, RANGE, ABOUT, LEVEL, AT_MOST, MILESTONE):
+            assert progress.is_done(s, None) is False
+            assert progress.is_exceeded(s, None) is False
+
+    def test_a_floor_or_level_is_exceeded_only_above_its_number(self):
+        assert not progress.is_exceeded(AT_LEAST, D(200))  # reaching 200 is done, not exceeded
+        assert progress.is_exceeded(AT_LEAST, D(201))
+        assert not progress.is_exceeded(LEVEL, D(77))
+        assert progress.is_exceeded(LEVEL, D("77.1"))
+
+    def test_a_range_is_not_exceeded_below_its_top(self):
+        assert not progress.is_exceeded(RANGE, D("2.9"))
+
+    def test_milestones_and_ceilings_are_never_exceeded(self):
+        # False, not merely falsy: the exports write it as `false`.
+        assert progress.is_exceeded(MILESTONE, D(100)) is False
+        assert progress.is_exceeded(MILESTONE, D(150)) is False
+        assert progress.is_exceeded(AT_MOST, D(0)) is False
+        assert progress.is_exceeded(AT_MOST, D(5)) is False
+
 
 class TestStatus:
     def test_no_report(self):
         assert progress.status(AT_LEAST, None, MID, TOL) == Status.NO_REPORT
 
-    def test_on_track_within_tolerance_of_the_pace(self):
-        expected = progress.expected_percent(START, DUE, MID)
-        assert D(49) < expected < D(51)
-        at_pace_minus_tolerance = (expected - TOL) * 2  # in units of a 200 target
-        assert progress.status(AT_LEAST, at_pace_minus_tolerance + D("0.1"), MID, TOL) == Status.ON_TRACK
-        assert progress.status(AT_LEAST, at_pace_minus_tolerance - D("0.1"), MID, TOL) == Status.BEHIND
+    def test_on_track_down_to_exactly_the_pace_minus_the_tolerance(self):
+        # 1 July 2024 ends day 183 of 366: half the year, so 50 % is expected; with 10 points
+        # of tolerance, 40 % (80 of 200) is still on track and anything less is behind.
+        assert progress.expected_percent(START, DUE, MID) == D(50)
+        assert progress.status(AT_LEAST, D(80), MID, TOL) == Status.ON_TRACK
+        assert progress.status(AT_LEAST, D("79.9"), MID, TOL) == Status.BEHIND
+        assert progress.status(AT_LEAST, D(100), MID, TOL) == Status.ON_TRACK
+
+    def test_the_tolerance_is_the_one_given(self):
+        assert progress.status(AT_LEAST, D(80), MID, D(0)) == Status.BEHIND
+        assert progress.status(AT_LEAST, D(100), MID, D(0)) == Status.ON_TRACK
 
     def test_done_beats_the_calendar(self):
         assert progress.status(AT_LEAST, D(200), datetime.date(2025, 3, 1), TOL) == Status.DONE
@@ -123,6 +178,15 @@ class TestPace:
         assert progress.expected_percent(START, DUE, START) == D(100) / D(366)
         assert progress.expected_percent(START, DUE, DUE) == D(100)
         assert progress.expected_percent(START, DUE, datetime.date(2026, 1, 1)) == D(100)
+
+    def test_a_one_day_period_is_due_on_its_day(self):
+        day = datetime.date(2024, 3, 1)
+        assert progress.expected_percent(day, day, day - datetime.timedelta(days=1)) == D(0)
+        assert progress.expected_percent(day, day, day) == D(100)
+
+    def test_a_period_that_ends_before_it_begins_is_over(self):
+        day = datetime.date(2024, 3, 1)
+        assert progress.expected_percent(day, day - datetime.timedelta(days=1), day) == D(100)
 
 
 class TestStale:
@@ -159,6 +223,20 @@ class TestRollup:
         assert progress.weighted_average([]) is None
 
 
+class TestRounding:
+    def test_it_rounds_half_up_to_one_place(self):
+        assert progress.rounded(D("12.25")) == D("12.3")  # not to even (12.2)
+        assert progress.rounded(D("12.24")) == D("12.2")
+        assert str(progress.rounded(D(50))) == "50.0"
+
+    def test_it_rounds_to_the_places_asked(self):
+        assert progress.rounded(D("12.345"), places=2) == D("12.35")
+        assert str(progress.rounded(D("12.5"), places=0)) == "13"
+
+    def test_no_percent_stays_none(self):
+        assert progress.rounded(None) is None
+
+
 # Property-based tests --------------------------------------------------------------
 
 amounts = st.decimals(min_value=0, max_value=10**9, places=4, allow_nan=False, allow_infinity=False)
@@ -192,18 +270,19 @@ def test_percent_is_monotone_in_the_reported_value(s, a, b):
     assert progress.percent_complete(s, low) <= progress.percent_complete(s, high)
 
 
-@given(specs(), amounts, days)
-def test_done_exactly_when_the_target_is_met(s, actual, day):
-    match s.kind:
-        case Kind.MILESTONE:
-            met = actual >= 100
-        case Kind.ABOUT:
-            met = actual >= s.value * (1 - s.tolerance_percent / 100)
-        case _:
-            met = actual >= s.value
-    assert progress.is_done(s, actual) == met
-    assert (progress.status(s, actual, day, TOL) == Status.DONE) == met
-    if met and s.kind != Kind.ABOUT:
+@given(specs(), amounts, amounts, days)
+def test_once_done_more_is_still_done_and_done_beats_the_calendar(s, a, b, day):
+    low, high = sorted([a, b])
+    if progress.is_done(s, low):
+        assert progress.is_done(s, high)
+        assert progress.status(s, high, day, TOL) == Status.DONE
+    else:
+        assert progress.status(s, low, day, TOL) != Status.DONE
+
+
+@given(specs(), amounts)
+def test_a_done_target_shows_100_percent_except_an_about_within_its_tolerance(s, actual):
+    if progress.is_done(s, actual) and s.kind != Kind.ABOUT:
         assert progress.percent_complete(s, actual) == 100
 
 
@@ -231,10 +310,18 @@ def test_a_rollup_lies_between_its_smallest_and_largest_part(items):
     assert min(percents) - D("1e-20") <= average <= max(percents) + D("1e-20")
 
 
-@given(specs(), amounts, days, days)
-def test_expected_pace_never_falls_as_days_pass(s, actual, a, b):
+periods = st.tuples(days, st.integers(min_value=0, max_value=800)).map(
+    lambda p: (p[0], p[0] + datetime.timedelta(days=p[1]))
+)
+
+
+@given(periods, days, days)
+def test_expected_pace_never_falls_as_days_pass_and_is_full_at_the_due_date(period, a, b):
+    start, due = period
     early, late = sorted([a, b])
-    assert progress.expected_percent(s.start, s.due, early) <= progress.expected_percent(s.start, s.due, late)
+    assert progress.expected_percent(start, due, early) <= progress.expected_percent(start, due, late)
+    assert progress.expected_percent(start, due, due) == D(100)
+    assert progress.expected_percent(start, due, start - datetime.timedelta(days=1)) == D(0)
 
 
 @pytest.mark.parametrize("kind", [Kind.AT_LEAST, Kind.RANGE, Kind.ABOUT, Kind.LEVEL])

@@ -5,29 +5,25 @@ import io
 from decimal import Decimal as D
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
 from goals import services
 from goals.models import Evidence
-from tests.builders import make_plan, make_project, make_target, make_user
+from tests.builders import PDF, evidence, make_plan, make_project, make_target, make_user, upload
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.7\n% evidence\n"
 
 
 @pytest.fixture
-def submitted(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def submitted(media):
     target = make_target(make_project(make_plan(2023)), "P1.1", value=200)
-    upload = SimpleUploadedFile("验收单.pdf", PDF)
     return services.submit_report(
         target=target,
         value=D(80),
         as_of=datetime.date(2023, 6, 30),
         author=make_user("official"),
-        evidence=[(upload, "application/pdf")],
+        evidence=evidence("验收单.pdf"),
     )
 
 
@@ -69,7 +65,7 @@ def photo(settings, tmp_path):
         value=D(80),
         as_of=datetime.date(2023, 6, 30),
         author=make_user("official"),
-        evidence=[(SimpleUploadedFile("现场.png", png()), "image/png")],
+        evidence=[(upload("现场.png", png()), "image/png")],
     )
     return report, Evidence.objects.get()
 

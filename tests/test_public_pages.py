@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from goals import services
-from goals.models import Department, Evidence, Report, Target
+from goals.models import Department, Evidence, Target
 from goals.progress import Status
 from projects.management.commands.synthesize import generate
-from tests.builders import make_plan, make_project, make_target, make_user
+from tests.builders import AFTER_PLAN_YEAR, IN_PLAN_YEAR, make_plan, make_project, make_target, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -30,17 +30,9 @@ def reviewer():
 
 
 @pytest.fixture
-def publish(seeded, official, reviewer):
-    """publish(code, value, day, note=…, evidence=…): submit and approve a report on the seed."""
-
-    def _publish(code: str, value, day: datetime.date, **kw) -> Report:
-        target = Target.objects.get(plan=seeded, code=code)
-        report = services.submit_report(
-            target=target, value=Decimal(str(value)), as_of=day, author=official, **kw
-        )
-        return services.approve_report(report=report, reviewer=reviewer)
-
-    return _publish
+def publish(seeded, publish):
+    """The shared publish fixture (conftest.py), on the seed."""
+    return publish
 
 
 def text(response) -> str:
@@ -302,7 +294,8 @@ def test_the_list_pages_at_fifty(client, seeded):
 # --- as of a day --------------------------------------------------------------------------------
 
 
-def test_as_of_a_day_shows_the_values_that_stood_then(client, publish):
+def test_as_of_a_day_shows_the_values_that_stood_then(client, publish, today):
+    today(AFTER_PLAN_YEAR)
     publish("P4.1", 5000, datetime.date(2024, 3, 31))
     publish("P4.1", 10450, datetime.date(2024, 6, 30))
     then = text(client.get(reverse("target", args=["P4.1"]), {"as_of": "2024-04-15"}))
@@ -314,6 +307,34 @@ def test_as_of_a_day_shows_the_values_that_stood_then(client, publish):
     assert '<dd class="current-value num">1.045万名</dd>' in now
     # The plan year is over: by default the page shows its final state.
     assert str(Status.MISSED.label) in now
+
+
+# What P4.1 (10,450 of 11,000 by 30 June) shows without ?as_of, on each day.
+TODAY = {
+    IN_PLAN_YEAR: (Status.ON_TRACK, False),  # 95 % when 50 % is expected; reported a day ago
+    AFTER_PLAN_YEAR: (Status.MISSED, True),  # the year ended short; nothing new after June
+}
+
+
+def test_without_as_of_the_pages_show_today(client, publish, plan_day):
+    publish("P4.1", 10450, datetime.date(2024, 6, 30))
+    status, stale = TODAY[plan_day]
+    page = client.get(reverse("target", args=["P4.1"]))
+    for response in (page, client.get(reverse("home")), client.get(reverse("project", args=["P4"]))):
+        assert f"评估日期:{plan_day.isoformat()}" in text(response)
+    assert page.context["tp"].status == status and page.context["tp"].stale is stale
+    assert f'<span class="status status-{status}">{status.label}</span>' in text(page)
+    assert ('<span class="badge-stale">' in text(page)) is stale
+    listed = client.get(reverse("targets"), {"status": status.value})
+    assert "P4.1" in [tp.target.code for tp in listed.context["page"].object_list]
+
+
+def test_inside_the_plan_year_no_one_can_look_past_today(client, seeded, today):
+    today(IN_PLAN_YEAR)
+    assert client.get(reverse("home"), {"as_of": "2024-07-01"}).status_code == 200
+    tomorrow = client.get(reverse("home"), {"as_of": "2024-07-02"})
+    assert tomorrow.status_code == 400
+    assert "只能查看 2024-01-01 至 2024-07-01 之间的情况" in text(tomorrow)
 
 
 @pytest.mark.parametrize(

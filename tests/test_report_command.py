@@ -12,7 +12,6 @@ from django.core.management import CommandError, call_command
 from goals.forms import ReportForm
 from goals.models import AuditEntry, Report, Target
 from tests.builders import make_project, make_target, make_user
-from tests.personas import *  # noqa: F403
 
 pytestmark = pytest.mark.django_db
 

@@ -14,11 +14,9 @@ from django.urls import reverse
 
 from goals import services
 from goals.models import AuditEntry, Evidence, Report
-from tests.personas import *  # noqa: F403
+from tests.builders import HTMX
 from tests.personas import DAY, as_user
 from tests.samples import PDF
-
-HTMX = {"HX-Request": "true"}
 
 
 def snapshot() -> tuple:

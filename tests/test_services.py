@@ -1,6 +1,7 @@
 """The report workflow: append-only reports, review, optimistic concurrency, audit."""
 
 import datetime
+import hashlib
 from decimal import Decimal as D
 
 import pytest
@@ -9,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from goals import services
 from goals.forms import ReportForm
 from goals.models import AuditEntry, Report, Target
-from tests.builders import make_plan, make_project, make_target, make_user
-from tests.samples import JPEG, PNG
+from tests.builders import PDF, PNG, make_plan, make_project, make_target, make_user, upload
+from tests.samples import JPEG
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2023, 6, 30)
@@ -31,28 +32,134 @@ def reviewer():
     return make_user("reviewer")
 
 
-def test_it_submits_with_evidence_and_audits(target, official, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    upload = SimpleUploadedFile("photo.png", PNG, content_type="image/png")
+def audit(entry: AuditEntry) -> tuple:
+    return (entry.action, entry.actor, entry.target, entry.report, entry.changes)
+
+
+def test_it_submits_with_evidence_and_audits(target, official, media):
     report = services.submit_report(
-        target=target, value=D(80), as_of=DAY, author=official, evidence=[(upload, "image/png")]
+        target=target,
+        value=D("80.5"),
+        as_of=DAY,
+        author=official,
+        note="上半年",
+        evidence=[(upload("现场照片.png"), "image/png"), (upload("台账.pdf"), "application/pdf")],
     )
-    evidence = report.evidence.get()
-    assert evidence.original_name == "photo.png" and evidence.size == len(PNG)
-    assert evidence.file.read() == PNG
-    entry = AuditEntry.objects.get()
-    assert (
-        entry.actor == official
-        and entry.changes["value"] == "80"
-        and entry.changes["evidence"] == ["photo.png"]
+    assert (report.target, report.value, report.as_of, report.note, report.author, report.state) == (
+        target,
+        D("80.5"),
+        DAY,
+        "上半年",
+        official,
+        Report.State.SUBMITTED,
     )
+    photo, ledger = report.evidence.order_by("id")
+    assert (photo.original_name, photo.content_type, photo.size) == ("现场照片.png", "image/png", len(PNG))
+    assert photo.sha256 == hashlib.sha256(PNG).hexdigest()
+    assert photo.file.read() == PNG
+    assert (ledger.original_name, ledger.content_type, ledger.sha256) == (
+        "台账.pdf",
+        "application/pdf",
+        hashlib.sha256(PDF).hexdigest(),
+    )
+    assert [audit(e) for e in AuditEntry.objects.all()] == [
+        (
+            AuditEntry.Action.SUBMIT,
+            official,
+            target,
+            report,
+            {
+                "value": "80.5",
+                "as_of": "2023-06-30",
+                "note": "上半年",
+                "evidence": ["现场照片.png", "台账.pdf"],
+                "revises": None,
+            },
+        )
+    ]
+
+
+def test_a_report_without_a_note_has_an_empty_one(target, official):
+    report = services.submit_report(target=target, value=D(80), as_of=DAY, author=official)
+    assert report.note == "" and report.evidence.count() == 0
+    assert AuditEntry.objects.get().changes["note"] == ""
+
+
+def test_the_digest_and_the_stored_file_cover_the_whole_upload_even_after_it_was_read(
+    target, official, media
+):
+    photo = upload("photo.png")
+    photo.read(10)  # the form's type check reads the first bytes
+    report = services.submit_report(
+        target=target, value=D(80), as_of=DAY, author=official, evidence=[(photo, "image/png")]
+    )
+    item = report.evidence.get()
+    assert item.sha256 == hashlib.sha256(PNG).hexdigest() and item.file.read() == PNG
+
+
+def test_a_long_file_name_is_kept_to_200_characters(target, official, media):
+    name = "现" * 250 + ".pdf"
+    report = services.submit_report(
+        target=target, value=D(80), as_of=DAY, author=official, evidence=[(upload(name), "application/pdf")]
+    )
+    assert report.evidence.get().original_name == name[:200]
+
+
+def test_approval_publishes_and_audits(target, official, reviewer):
+    report = services.submit_report(target=target, value=D(80), as_of=DAY, author=official)
+    result = services.approve_report(report=report, reviewer=reviewer)
+    stored = Report.objects.get()
+    assert (stored.state, stored.reviewer, stored.reviewed_at) == (
+        Report.State.APPROVED,
+        reviewer,
+        result.reviewed_at,
+    )
+    assert stored.reviewed_at is not None
+    assert audit(AuditEntry.objects.latest("id")) == (
+        AuditEntry.Action.APPROVE,
+        reviewer,
+        target,
+        report,
+        {"state": ["submitted", "approved"], "value": "80"},
+    )
+
+
+def test_the_approved_report_comes_back_with_its_target(
+    target, official, reviewer, django_assert_num_queries
+):
+    report = services.submit_report(target=target, value=D(80), as_of=DAY, author=official)
+    result = services.approve_report(report=report, reviewer=reviewer)
+    with django_assert_num_queries(0):
+        assert result.target.code == "P1.1"
+
+
+def test_no_one_approves_their_own_report_in_the_staff_queue(target, official):
+    report = services.submit_report(target=target, value=D(80), as_of=DAY, author=official)
+    with pytest.raises(services.WorkflowError) as refused:
+        services.approve_report(report=report, reviewer=official)
+    assert str(refused.value) == "不能审核通过自己提交的报告,请由其他审核人员处理。"
+    assert Report.objects.get().state == Report.State.SUBMITTED
+    assert AuditEntry.objects.count() == 1
+
+
+def test_an_author_approves_their_own_report_only_when_saying_so(target, official):
+    # manage.py report --approve --self-approve: a superuser's scripted load of their own.
+    report = services.submit_report(target=target, value=D(80), as_of=DAY, author=official)
+    with pytest.raises(services.WorkflowError, match="不能审核通过自己提交的报告"):
+        services.approve_report(report=report, reviewer=official)
+    assert Report.objects.get().state == Report.State.SUBMITTED
+    services.approve_report(report=report, reviewer=official, self_approval=True)
+    assert Report.objects.get().state == Report.State.APPROVED
+    approval = AuditEntry.objects.get(action=AuditEntry.Action.APPROVE)
+    assert approval.changes["self_approved"] is True
 
 
 def test_approval_is_once_only_and_bumps_the_revision(target, official, reviewer):
     report = services.submit_report(target=target, value=D(80), as_of=DAY, author=official)
     services.approve_report(report=report, reviewer=reviewer)
-    with pytest.raises(services.WorkflowError, match="已被处理"):
+    with pytest.raises(services.WorkflowError) as twice:
         services.approve_report(report=report, reviewer=reviewer)
+    assert str(twice.value) == "该报告已被处理(当前状态:已通过),无需重复操作。"
     with pytest.raises(services.WorkflowError):
         services.return_report(report=report, reviewer=reviewer, reason="迟了")
     assert Report.objects.get().state == Report.State.APPROVED
@@ -63,24 +170,71 @@ def test_a_stale_form_is_refused_and_saves_nothing(target, official, reviewer):
     shown_revision = target.revision
     other = services.submit_report(target=target, value=D(50), as_of=DAY, author=official)
     services.approve_report(report=other, reviewer=reviewer)
-    with pytest.raises(services.StaleTarget):
+    with pytest.raises(services.StaleTarget) as stale:
         services.submit_report(
             target=target, value=D(90), as_of=DAY, author=official, expected_revision=shown_revision
         )
+    assert (
+        str(stale.value) == "该目标在您打开表单后已有变动(新数据已审核或分工已调整),请核对最新情况后再提交。"
+    )
     assert Report.objects.count() == 1
+    fresh = services.submit_report(
+        target=target, value=D(90), as_of=DAY, author=official, expected_revision=shown_revision + 1
+    )
+    assert fresh.value == D(90)
 
 
-def test_return_needs_a_reason_and_a_correction_is_a_new_report(target, official, reviewer):
+@pytest.mark.parametrize("reason", ["", "  ", None])
+def test_a_return_needs_a_reason(target, official, reviewer, reason):
     report = services.submit_report(target=target, value=D(800), as_of=DAY, author=official)
-    with pytest.raises(services.WorkflowError, match="理由"):
-        services.return_report(report=report, reviewer=reviewer, reason="  ")
+    with pytest.raises(services.WorkflowError) as refused:
+        services.return_report(report=report, reviewer=reviewer, reason=reason)
+    assert str(refused.value) == "退回时请写明理由。"
+    assert Report.objects.get().state == Report.State.SUBMITTED
+
+
+def test_a_return_keeps_the_reason_and_audits(target, official, reviewer):
+    report = services.submit_report(target=target, value=D(800), as_of=DAY, author=official)
+    services.return_report(report=report, reviewer=reviewer, reason="  多输了一个零 ")
+    stored = Report.objects.get()
+    assert (stored.state, stored.reviewer, stored.return_reason) == (
+        Report.State.RETURNED,
+        reviewer,
+        "多输了一个零",
+    )
+    assert stored.reviewed_at is not None
+    assert audit(AuditEntry.objects.latest("id")) == (
+        AuditEntry.Action.RETURN,
+        reviewer,
+        target,
+        report,
+        {"state": ["submitted", "returned"], "reason": "多输了一个零"},
+    )
+
+
+def test_a_correction_is_a_new_report_and_only_one_per_return(target, official, reviewer):
+    report = services.submit_report(target=target, value=D(800), as_of=DAY, author=official)
     services.return_report(report=report, reviewer=reviewer, reason="多输了一个零")
     fixed = services.submit_report(target=target, value=D(80), as_of=DAY, author=official, revises=report)
     assert fixed.revises == report
     assert Report.objects.get(pk=report.pk).state == Report.State.RETURNED
     assert Report.objects.get(pk=report.pk).value == D(800)  # kept, not overwritten
-    with pytest.raises(services.WorkflowError, match="已经更正过"):
+    assert AuditEntry.objects.latest("id").changes["revises"] == report.pk
+    with pytest.raises(services.WorkflowError) as again:
         services.submit_report(target=target, value=D(81), as_of=DAY, author=official, revises=report)
+    assert str(again.value) == "该退回报告已经更正过。"
+
+
+def test_only_a_returned_report_of_the_same_target_can_be_corrected(target, official, reviewer):
+    pending = services.submit_report(target=target, value=D(800), as_of=DAY, author=official)
+    other_target = make_target(target.group, "P1.2", value=10)
+    elsewhere = services.submit_report(target=other_target, value=D(8), as_of=DAY, author=official)
+    services.return_report(report=elsewhere, reviewer=reviewer, reason="填错目标")
+    for revises in (pending, elsewhere):
+        with pytest.raises(services.WorkflowError) as refused:
+            services.submit_report(target=target, value=D(80), as_of=DAY, author=official, revises=revises)
+        assert str(refused.value) == "只能更正已退回的本目标报告。"
+    assert Report.objects.count() == 2
 
 
 @pytest.mark.parametrize(

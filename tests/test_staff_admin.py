@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from goals import publication, services
 from goals.models import AuditEntry, Department, Target
-from tests.personas import *  # noqa: F403
 from tests.personas import DAY, as_user
 
 

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from goals import services
-from tests.personas import *  # noqa: F403
+from tests.builders import PDF
+from tests.builders import evidence as files
 from tests.personas import DAY, as_user
-
-PDF = b"%PDF-1.4\n% test\n"
 
 
 @pytest.fixture
-def evidence(world, official_own, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    upload = SimpleUploadedFile("验收报告.pdf", PDF, content_type="application/pdf")
+def evidence(world, official_own, media):
     report = services.submit_report(
-        target=world.own_target,
-        value=10,
-        as_of=DAY,
-        author=official_own,
-        evidence=[(upload, "application/pdf")],
+        target=world.own_target, value=10, as_of=DAY, author=official_own, evidence=files("验收报告.pdf")
     )
     return report.evidence.get()
 

@@ -10,23 +10,8 @@ from django.urls import reverse
 
 from goals import services
 from goals.models import AuditEntry, Evidence, Report, Target
-from tests.builders import make_user
-from tests.personas import *  # noqa: F403
+from tests.builders import HTMX, PNG, make_user, report_form_data
 from tests.personas import DAY, as_user
-from tests.samples import PNG
-
-HTMX = {"HX-Request": "true"}
-
-
-def data(target: Target, value="120", as_of="2023-06-30", revision=None, **extra) -> dict:
-    prefix = f"t{target.pk}"
-    fields = {
-        "value": value,
-        "as_of": as_of,
-        "revision": target.revision if revision is None else revision,
-        **extra,
-    }
-    return {f"{prefix}-{key}": item for key, item in fields.items()}
 
 
 def url(target: Target) -> str:
@@ -35,7 +20,9 @@ def url(target: Target) -> str:
 
 def test_it_submits_inline_and_swaps_in_the_updated_row(world, official_own):
     target = world.own_target
-    response = as_user(official_own).post(url(target), data(target, "120", note="已完成一期"), headers=HTMX)
+    response = as_user(official_own).post(
+        url(target), report_form_data(target, "120", note="已完成一期"), headers=HTMX
+    )
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -67,7 +54,9 @@ def test_it_submits_inline_and_swaps_in_the_updated_row(world, official_own):
 )
 def test_it_shows_a_chinese_error_beside_the_field_and_saves_nothing(world, official_own, value, message):
     target = world.own_target
-    response = as_user(official_own).post(url(target), data(target, value, note="保留的说明"), headers=HTMX)
+    response = as_user(official_own).post(
+        url(target), report_form_data(target, value, note="保留的说明"), headers=HTMX
+    )
 
     assert response.status_code == 422
     html = response.content.decode()
@@ -82,7 +71,9 @@ def test_it_shows_a_chinese_error_beside_the_field_and_saves_nothing(world, offi
 
 def test_it_refuses_an_as_of_day_outside_the_period(world, official_own):
     target = world.own_target
-    response = as_user(official_own).post(url(target), data(target, as_of="2022-12-31"), headers=HTMX)
+    response = as_user(official_own).post(
+        url(target), report_form_data(target, as_of="2022-12-31"), headers=HTMX
+    )
     assert response.status_code == 422
     assert "截至日期不能早于计划开始" in response.content.decode()
     assert Report.objects.count() == 0
@@ -90,7 +81,7 @@ def test_it_refuses_an_as_of_day_outside_the_period(world, official_own):
 
 def test_it_reads_full_width_digits_and_thousands_separators(world, official_own):
     target = world.own_target
-    response = as_user(official_own).post(url(target), data(target, "1,2０"), headers=HTMX)
+    response = as_user(official_own).post(url(target), report_form_data(target, "1,2０"), headers=HTMX)
     assert response.status_code == 200
     assert Report.objects.get().value == 120
 
@@ -104,11 +95,11 @@ def test_it_works_as_a_full_page_without_javascript(world, official_own):
     assert "<html" in html and f'action="{url(target)}"' in html and 'enctype="multipart/form-data"' in html
     assert '<details class="report-details" open>' in html
 
-    bad = client.post(url(target), data(target, "abc"))
+    bad = client.post(url(target), report_form_data(target, "abc"))
     assert bad.status_code == 422 and "<html" in bad.content.decode() and "请输入数字" in bad.content.decode()
     assert Report.objects.count() == 0
 
-    good = client.post(url(target), data(target, "150"))
+    good = client.post(url(target), report_form_data(target, "150"))
     assert good.status_code == 302
     assert good["Location"] == reverse("workspace") + f"#target-{target.pk}"
     assert Report.objects.get().value == 150
@@ -118,7 +109,7 @@ def test_it_works_as_a_full_page_without_javascript(world, official_own):
 
 def test_it_refuses_a_stale_form_keeps_the_input_and_shows_the_fresh_state(world, official_own, reviewer):
     target = world.own_target
-    shown = data(target, "150", note="六月底数据")  # the form as rendered, revision 0
+    shown = report_form_data(target, "150", note="六月底数据")  # the form as rendered, revision 0
     other = services.submit_report(target=target, value=90, as_of=DAY, author=official_own)
     services.approve_report(report=other, reviewer=reviewer)
 
@@ -133,14 +124,14 @@ def test_it_refuses_a_stale_form_keeps_the_input_and_shows_the_fresh_state(world
     assert f'name="t{target.pk}-revision" value="1"' in html  # ready to resubmit
     assert Report.objects.count() == 1
 
-    again = client.post(url(target), data(target, "150", revision=1), headers=HTMX)
+    again = client.post(url(target), report_form_data(target, "150", revision=1), headers=HTMX)
     assert again.status_code == 200
     assert Report.objects.filter(value=150, state=Report.State.SUBMITTED).exists()
 
 
 def test_it_refuses_a_form_shown_before_an_assignment_change(world, official_own):
     target = world.own_target
-    shown = data(target, "150")
+    shown = report_form_data(target, "150")
     Target.objects.filter(pk=target.pk).update(revision=5)  # as the admin does on reassignment
     response = as_user(official_own).post(url(target), shown, headers=HTMX)
     assert response.status_code == 409 and Report.objects.count() == 0
@@ -148,7 +139,7 @@ def test_it_refuses_a_form_shown_before_an_assignment_change(world, official_own
 
 def test_it_asks_to_reload_a_form_without_its_revision(world, official_own):
     target = world.own_target
-    posted = data(target)
+    posted = report_form_data(target)
     del posted[f"t{target.pk}-revision"]
     response = as_user(official_own).post(url(target), posted, headers=HTMX)
     assert response.status_code == 422 and "刷新页面" in response.content.decode()
@@ -161,9 +152,9 @@ def test_it_offers_stages_for_a_milestone(world, official_own):
     html = client.get(url(target), headers=HTMX).content.decode()
     assert "完成阶段" in html and '<option value="50">实施中(50%)</option>' in html
 
-    missing = client.post(url(target), data(target, ""), headers=HTMX)
+    missing = client.post(url(target), report_form_data(target, ""), headers=HTMX)
     assert missing.status_code == 422 and "请选择完成阶段" in missing.content.decode()
-    done = client.post(url(target), data(target, "50"), headers=HTMX)
+    done = client.post(url(target), report_form_data(target, "50"), headers=HTMX)
     assert done.status_code == 200 and Report.objects.get().value == 50
 
 
@@ -177,7 +168,7 @@ def test_it_explains_scaled_targets_in_plain_numbers(world, official_own):
 def test_it_stores_evidence_files(world, official_own, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     target = world.own_target
-    posted = data(target)
+    posted = report_form_data(target)
     posted[f"t{target.pk}-evidence"] = [SimpleUploadedFile("现场.png", PNG, content_type="image/png")]
     response = as_user(official_own).post(url(target), posted, headers=HTMX)
     assert response.status_code == 200
@@ -188,7 +179,7 @@ def test_it_stores_evidence_files(world, official_own, settings, tmp_path):
 def test_it_refuses_a_file_that_is_not_an_image_or_pdf(world, official_own, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     target = world.own_target
-    posted = data(target)
+    posted = report_form_data(target)
     posted[f"t{target.pk}-evidence"] = [SimpleUploadedFile("x.png", b"MZ\x90\x00", content_type="image/png")]
     response = as_user(official_own).post(url(target), posted, headers=HTMX)
     assert response.status_code == 422 and "不是可接受的图片或 PDF" in response.content.decode()
@@ -198,7 +189,7 @@ def test_it_refuses_a_file_that_is_not_an_image_or_pdf(world, official_own, sett
 def test_it_lets_a_colleague_report_on_a_co_led_target(world, official_other):
     world.own_target.co_departments.add(world.other_department)
     target = world.own_target
-    response = as_user(official_other).post(url(target), data(target), headers=HTMX)
+    response = as_user(official_other).post(url(target), report_form_data(target), headers=HTMX)
     assert response.status_code == 200 and Report.objects.get().author == official_other
 
 
@@ -233,7 +224,7 @@ def test_it_prefills_a_correction_and_resubmits_it_as_a_new_report(world, offici
     assert 'value="1200"' in form and "含二期" in form and "多输了一个零" in form
     assert "沿用原报告的佐证材料" in form
 
-    posted = data(target, "120", note="更正")
+    posted = report_form_data(target, "120", note="更正")
     posted[f"t{target.pk}-keep_evidence"] = "on"
     response = client.post(reverse("resubmit_report", args=[returned.pk]), posted, headers=HTMX)
 
@@ -249,8 +240,8 @@ def test_it_prefills_a_correction_and_resubmits_it_as_a_new_report(world, offici
 def test_it_refuses_to_correct_a_report_twice(world, official_own, returned):
     client = as_user(official_own)
     target = world.own_target
-    client.post(reverse("resubmit_report", args=[returned.pk]), data(target, "120"))
-    response = client.post(reverse("resubmit_report", args=[returned.pk]), data(target, "130"))
+    client.post(reverse("resubmit_report", args=[returned.pk]), report_form_data(target, "120"))
+    response = client.post(reverse("resubmit_report", args=[returned.pk]), report_form_data(target, "130"))
     assert response.status_code == 302
     assert Report.objects.filter(revises=returned).count() == 1
     assert "无需更正" in client.get(response["Location"]).content.decode()
@@ -260,12 +251,12 @@ def test_it_refuses_a_department_member_without_the_official_role(world):
     member = make_user("member-only")
     world.own_department.members.add(member)
     target = world.own_target
-    response = as_user(member).post(url(target), data(target), headers=HTMX)
+    response = as_user(member).post(url(target), report_form_data(target), headers=HTMX)
     assert response.status_code == 403 and Report.objects.count() == 0
 
 
 def test_it_lets_a_superuser_report_on_any_target(world):
     root = make_user("root", is_superuser=True, is_staff=True)
     target = world.other_target
-    response = as_user(root).post(url(target), data(target, "3"), headers=HTMX)
+    response = as_user(root).post(url(target), report_form_data(target, "3"), headers=HTMX)
     assert response.status_code == 200 and Report.objects.get().author == root

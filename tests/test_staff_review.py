@@ -6,34 +6,27 @@ import datetime
 import re
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from goals import publication, services
 from goals.models import AuditEntry, Report, Target
-from tests.builders import approved, make_user
-from tests.personas import *  # noqa: F403
+from tests.builders import HTMX, approved, evidence, make_user
 from tests.personas import DAY, as_user
-from tests.samples import PNG
-
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def pending(world, official_own, official_other, settings, tmp_path):
+def pending(world, official_own, official_other, media):
     """Two reports, the older on 乙单位's target, the newer (with evidence) on 甲单位's."""
-    settings.MEDIA_ROOT = tmp_path
     older = services.submit_report(target=world.other_target, value=4, as_of=DAY, author=official_other)
     Report.objects.filter(pk=older.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
-    upload = SimpleUploadedFile("托位照片.png", PNG, content_type="image/png")
     newer = services.submit_report(
         target=world.own_target,
         value=130,
         as_of=DAY,
         author=official_own,
         note="新建两处托育点",
-        evidence=[(upload, "image/png")],
+        evidence=evidence("托位照片.png"),
     )
     return older, newer
 

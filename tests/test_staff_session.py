@@ -12,9 +12,7 @@ from django.utils import timezone
 
 from goals.models import Report
 from goals.two_factor.middleware import TOUCHED
-from tests.personas import *  # noqa: F403
-
-HTMX = {"HX-Request": "true"}
+from tests.builders import HTMX
 
 
 def signed_in(username: str) -> Client:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from goals import services
 from goals.models import Target
-from tests.builders import approved, make_project, make_target, make_user
-from tests.personas import *  # noqa: F403
+from tests.builders import HTMX, approved, make_project, make_target, make_user
 from tests.personas import DAY, as_user
-
-HTMX = {"HX-Request": "true"}
 
 
 def codes(html: str) -> list[str]:
@@ -33,16 +32,26 @@ def test_it_includes_targets_a_department_co_leads(world, official_other):
     assert codes(html) == ["P1.1", "P1.2"]
 
 
-def test_it_shows_status_percent_stale_and_the_last_approved_value(world, official_own):
+@pytest.mark.parametrize(
+    ("day", "status", "stale"),
+    [
+        (datetime.date(2023, 7, 1), "on_track", False),  # 75 % when half the year is expected
+        (datetime.date(2024, 3, 1), "missed", True),  # 2023 is over and 150 < 200
+    ],
+    ids=["in-2023", "after-2023"],
+)
+def test_it_shows_status_percent_stale_and_the_last_approved_value(
+    world, official_own, today, day, status, stale
+):
+    today(day)
     approved(world.own_target, 150, DAY)
     html = as_user(official_own).get(reverse("workspace")).content.decode()
     row = html[html.index(f'id="target-{world.own_target.pk}"') :]
     row = row[: row.index("</tbody>")]
     assert "150个" in row and "截至 2023-06-30" in row
     assert "75%" in row
-    assert 'class="status status-missed"' in row  # 2023 is over and 150 < 200
-    assert "久未更新" in row  # the word the public pages use
-    assert "长期未更新" not in row  # no approved report for more than STALE_AFTER_DAYS
+    assert f'class="status status-{status}"' in row
+    assert ("久未更新" in row) is stale  # no approved report for more than STALE_AFTER_DAYS
 
 
 def test_it_shows_colleagues_pending_reports_but_not_other_departments(world, official_own, official_other):

@@ -28,10 +28,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from goals.models import AuditEntry
 from goals.two_factor import devices
-from tests.personas import *  # noqa: F403
+from tests.builders import HTMX
 from tests.personas import as_user
-
-HTMX = {"HX-Request": "true"}
 
 
 def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
