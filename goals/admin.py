@@ -21,6 +21,7 @@ from goals import publication
 from goals.models import (
     Action,
     AuditEntry,
+    BackupRecord,
     Department,
     Evidence,
     Measure,
@@ -333,3 +334,21 @@ def _describe(key: str, value) -> str:
     if key != "evidence" and isinstance(value, list) and len(value) == 2:
         return f"{_text(value[0])} → {_text(value[1])}"
     return _text(value)
+
+
+@admin.register(BackupRecord)
+class BackupRecordAdmin(admin.ModelAdmin):
+    """Written by `manage.py backup` and `restore`: admins read when the last backup ran."""
+
+    list_display = ["created_at", "path", "size", "database_vendor", "file_count", "restored_at"]
+    list_filter = ["database_vendor"]
+    readonly_fields = ["created_at", "path", "size", "sha256", "database_vendor", "file_count", "restored_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
