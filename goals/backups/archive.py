@@ -14,6 +14,7 @@ tarfile's "data" filter, so no name can reach outside the staging directory.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -90,7 +91,7 @@ def manifest_time(manifest: dict) -> float:
 def _load_manifest(tar: tarfile.TarFile, members: dict[str, tarfile.TarInfo]) -> dict:
     member = members.get(MANIFEST)
     if member is None or not member.isfile():
-        raise ArchiveError(_("这不是本系统的备份文件:其中没有 manifest.json。"))
+        raise ArchiveError(_("这不是本系统的备份文件(或已损坏):其中没有 manifest.json。"))
     try:
         manifest = json.loads(tar.extractfile(member).read().decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
@@ -116,12 +117,24 @@ def _load_manifest(tar: tarfile.TarFile, members: dict[str, tarfile.TarInfo]) ->
     return manifest
 
 
+def _check_compression(path: Path) -> None:
+    """Read a gzip'd archive to its end: its CRC catches any damaged byte, and a cut stream
+    fails here. (tarfile alone stops quietly at a damaged header in mid-archive.)"""
+    with path.open("rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            return
+    with gzip.open(path, "rb") as fh:
+        while fh.read(CHUNK):
+            pass
+
+
 def read(path: Path, staging: Path) -> dict:
     """Check the archive at `path` and extract it into `staging`; returns the manifest.
 
     Raises ArchiveError, having extracted nothing usable, when anything is wrong.
     """
     try:
+        _check_compression(path)
         with tarfile.open(path, "r:*") as tar:
             members = {}
             for member in tar.getmembers():  # reads to the end: a truncated archive fails here

@@ -41,12 +41,19 @@ PRELUDE_DROP = """
 DO $$
 DECLARE r record;
 BEGIN
+  -- Tables first (their identity sequences go with them), then whatever is left.
   FOR r IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'f', 'v', 'm')
+           ORDER BY c.relkind IN ('v', 'm')
   LOOP
     EXECUTE format('DROP %s IF EXISTS public.%I CASCADE',
       CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
-        WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, r.relname);
+        WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, r.relname);
+  END LOOP;
+  FOR r IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind = 'S'
+  LOOP
+    EXECUTE format('DROP SEQUENCE IF EXISTS public.%I CASCADE', r.relname);
   END LOOP;
 END $$;
 """
