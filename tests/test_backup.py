@@ -31,7 +31,7 @@ from goals.backups import archive as archive_format
 from goals.models import BackupRecord, Evidence, Target
 from tests.builders import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 PDF = b"%PDF-1.7\n% \xe9\xaa\x8c\xe6\x94\xb6\xe5\x8d\x95\n" + bytes(range(256)) * 40
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(255, -1, -1)) * 30
 EXPORTS = [
@@ -152,7 +152,7 @@ def exports(client) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def backup_file(db, media, tmp_path) -> Path:
+def backup_file(transactional_db, media, tmp_path) -> Path:
     """An archive of the (empty, migrated) test database and one evidence file."""
     (media / "evidence" / "2024" / "1").mkdir(parents=True)
     (media / "evidence" / "2024" / "1" / "photo.png").write_bytes(PNG)
@@ -376,3 +376,13 @@ def test_it_refuses_members_that_would_land_outside_the_media_directory(
 def test_it_refuses_an_archive_with_files_the_manifest_does_not_list(backup_file, restore_target, tmp_path):
     path = repack(backup_file, tmp_path / "extra.tar.gz", add={"media/extra.txt": b"x"})
     refused(path, restore_target, "多出 media/extra.txt")
+
+
+@pytest.mark.django_db(transaction=False)
+def test_it_refuses_to_back_up_sqlite_from_inside_a_transaction_instead_of_waiting_forever(media, tmp_path):
+    if connections["default"].vendor != "sqlite":
+        pytest.skip("pg_dump reads committed data from a connection of its own")
+    make_user("someone")  # a write: the connection holds SQLite's write lock until rollback
+    with pytest.raises(CommandError, match="事务中"):
+        call_command("backup", str(tmp_path / "x.tar.gz"), stdout=io.StringIO())
+    assert list(tmp_path.glob("*.tar.gz*")) == [] and list(tmp_path.glob(".x.tar.gz*")) == []

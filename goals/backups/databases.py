@@ -98,6 +98,9 @@ def describe(connection: BaseDatabaseWrapper) -> str:
 
 
 def dump_sqlite(connection: BaseDatabaseWrapper, destination: Path) -> None:
+    if connection.in_atomic_block:
+        # sqlite3's backup() would wait forever for this connection's own write lock.
+        raise DatabaseError(_("数据库连接正处于事务中,无法备份;请在事务外运行。"))
     connection.ensure_connection()
     with contextlib.closing(sqlite3.connect(destination)) as target:
         connection.connection.backup(target)
