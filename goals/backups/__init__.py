@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
+import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -96,7 +97,7 @@ def create(destination: Path, *, using: str = "default") -> Outcome:
             else:
                 migrations = databases.postgresql_migrations(connection)
                 tool = databases.dump_postgresql(connection, dump)
-        except (databases.DatabaseError, DjangoDatabaseError) as error:
+        except (databases.DatabaseError, DjangoDatabaseError, sqlite3.Error) as error:
             raise BackupError(_("无法导出数据库:%(error)s") % {"error": error}) from None
         files = _media_files(media_root)
         writer = archive.Writer(partial)

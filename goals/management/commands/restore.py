@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -11,6 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from goals import backups
+
+
+def _local(moment: datetime.datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S}"
 
 
 class Command(BaseCommand):
@@ -37,7 +42,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     _("归档完好:%(created)s 的 %(vendor)s 备份,共 %(files)s 个文件,校验和全部相符。")
                     % {
-                        "created": manifest["created_at"],
+                        "created": _local(datetime.datetime.fromisoformat(manifest["created_at"])),
                         "vendor": manifest["database"]["vendor"],
                         "files": len(manifest["files"]),
                     }
@@ -54,7 +59,7 @@ class Command(BaseCommand):
             % {
                 "path": outcome.path,
                 "size": filesizeformat(outcome.size),
-                "created": f"{timezone.localtime(outcome.created_at):%Y-%m-%d %H:%M:%S}",
+                "created": _local(outcome.created_at),
                 "vendor": outcome.vendor,
                 "files": outcome.file_count,
                 "seconds": outcome.seconds,
