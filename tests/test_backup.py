@@ -25,6 +25,7 @@ from django.db import connections
 from django.db.utils import load_backend
 from django.test.utils import override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from goals import services
 from goals.backups import archive as archive_format
@@ -225,7 +226,8 @@ def test_it_restores_a_backup_with_every_export_and_evidence_file_byte_identical
     with restore_target.use():
         assert restore_target.connection.introspection.table_names() == []
         out = io.StringIO()
-        call_command("restore", str(path), stdout=out)
+        with translation.override("zh-hans"):  # the /en/ export left English active
+            call_command("restore", str(path), stdout=out)
         assert "2 个佐证文件" in out.getvalue()
         cache.clear()  # render everything again, from the restored database
         after = exports(client)
@@ -386,3 +388,16 @@ def test_it_refuses_to_back_up_sqlite_from_inside_a_transaction_instead_of_waiti
     with pytest.raises(CommandError, match="事务中"):
         call_command("backup", str(tmp_path / "x.tar.gz"), stdout=io.StringIO())
     assert list(tmp_path.glob("*.tar.gz*")) == [] and list(tmp_path.glob(".x.tar.gz*")) == []
+
+
+def test_it_restores_an_archive_of_an_older_schema_and_says_to_migrate(backup_file, restore_target, tmp_path):
+    def edit(manifest):
+        manifest["schema"]["migrations"].remove("goals.0004_backuprecord")
+        return manifest
+
+    path = repack(backup_file, tmp_path / "older.tar.gz", manifest=edit)
+    out = io.StringIO()
+    with restore_target.use(), translation.override("zh-hans"):
+        call_command("restore", str(path), stdout=out)
+    assert "manage.py migrate" in out.getvalue()
+    assert restore_target.snapshot()["files"] == {"evidence/2024/1/photo.png": PNG}
