@@ -401,3 +401,18 @@ def test_it_restores_an_archive_of_an_older_schema_and_says_to_migrate(backup_fi
         call_command("restore", str(path), stdout=out)
     assert "manage.py migrate" in out.getvalue()
     assert restore_target.snapshot()["files"] == {"evidence/2024/1/photo.png": PNG}
+
+
+def test_it_backs_up_a_database_not_yet_migrated_to_record_backups(media, tmp_path):
+    """A backup taken before `migrate` on upgrade: the archive is written, the record only warns."""
+    call_command("migrate", "goals", "0003", verbosity=0)
+    try:
+        err = io.StringIO()
+        call_command("backup", str(tmp_path / "before-upgrade.tar.gz"), stdout=io.StringIO(), stderr=err)
+    finally:
+        call_command("migrate", "goals", verbosity=0)
+    assert "未能在数据库中记下这个备份" in err.getvalue()
+    with tarfile.open(tmp_path / "before-upgrade.tar.gz") as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+    assert "goals.0003_roles" in manifest["schema"]["migrations"]
+    assert "goals.0004_backuprecord" not in manifest["schema"]["migrations"]

@@ -51,6 +51,7 @@ class Outcome:
     seconds: float
     created_at: datetime.datetime
     older_schema: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def default_name(now: datetime.datetime) -> str:
@@ -136,17 +137,21 @@ def create(destination: Path, *, using: str = "default") -> Outcome:
 
 
 def _record(outcome: Outcome, *, using: str, restored: bool = False) -> None:
+    """Note the archive in BackupRecord; a database not yet migrated to have it only warns."""
     from goals.models import BackupRecord
 
-    BackupRecord.objects.using(using).create(
-        created_at=outcome.created_at,
-        path=str(outcome.path),
-        size=outcome.size,
-        sha256=outcome.sha256,
-        database_vendor=outcome.vendor,
-        file_count=outcome.file_count,
-        restored_at=timezone.now() if restored else None,
-    )
+    try:
+        BackupRecord.objects.using(using).create(
+            created_at=outcome.created_at,
+            path=str(outcome.path),
+            size=outcome.size,
+            sha256=outcome.sha256,
+            database_vendor=outcome.vendor,
+            file_count=outcome.file_count,
+            restored_at=timezone.now() if restored else None,
+        )
+    except DjangoDatabaseError as error:
+        outcome.warnings.append(_("未能在数据库中记下这个备份(%(error)s)。") % {"error": error})
 
 
 def _check_schema(manifest: dict) -> list[str]:
@@ -243,7 +248,10 @@ def restore(source: Path, *, using: str = "default", force: bool = False) -> Out
         _record(outcome, using=using, restored=True)
     from goals import publication
 
-    publication.bump()  # drop cached public pages: they may show what was there before
+    try:
+        publication.bump()  # drop cached public pages: they may show what was there before
+    except Exception as error:  # noqa: BLE001 (the restore itself is done)
+        outcome.warnings.append(_("未能清除已缓存的公开页面(%(error)s);请重启网站。") % {"error": error})
     return outcome
 
 

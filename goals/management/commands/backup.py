@@ -34,3 +34,5 @@ class Command(BaseCommand):
             }
         )
         self.stdout.write(f"SHA-256 {outcome.sha256}")
+        for warning in outcome.warnings:
+            self.stderr.write(warning)

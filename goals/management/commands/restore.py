@@ -65,6 +65,8 @@ class Command(BaseCommand):
                 "seconds": outcome.seconds,
             }
         )
+        for warning in outcome.warnings:
+            self.stderr.write(warning)
         if outcome.older_schema:
             self.stdout.write(
                 _("备份的数据库结构比本程序旧(缺少 %(count)s 个迁移):请接着运行 manage.py migrate。")
