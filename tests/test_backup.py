@@ -254,6 +254,7 @@ def test_the_archive_lists_every_file_with_its_sum_and_the_schema(backup_file, m
     assert sorted(names) == sorted([*files, "manifest.json"])
     assert files["media/evidence/2024/1/photo.png"]["size"] == len(PNG) and data == PNG
     assert manifest["database"]["file"] in files
+    assert backup_file.stat().st_mode & 0o777 == 0o600  # password hashes inside
     record = BackupRecord.objects.get()
     assert record.path == str(backup_file) and record.size == backup_file.stat().st_size
     assert record.file_count == 1 and record.restored_at is None

@@ -63,7 +63,7 @@ def _media_files(media_root: Path) -> list[Path]:
         return []
     found = []
     for folder, dirs, files in os.walk(media_root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(STAGING_PREFIX))
+        dirs.sort()
         for name in sorted(files):
             path = Path(folder) / name
             if path.is_file() and not path.is_symlink():
@@ -116,8 +116,6 @@ def create(destination: Path, *, using: str = "default") -> Outcome:
                     "schema": {"migrations": migrations},
                 }
             )
-            with partial.open("rb") as fh:
-                os.fsync(fh.fileno())
             os.replace(partial, destination)
         except BaseException:
             writer.abort()

@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import tarfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -58,7 +59,10 @@ class Writer:
     """Adds files to a new archive, noting their sums; `close(manifest)` writes the manifest."""
 
     def __init__(self, path: Path) -> None:
-        self.tar = tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT, compresslevel=6)  # noqa: SIM115
+        # Readable by its owner only: the database holds password hashes and sessions.
+        self.fh = open(path, "wb", opener=lambda name, flags: os.open(name, flags, 0o600))  # noqa: SIM115
+        os.fchmod(self.fh.fileno(), 0o600)  # also when a leftover partial file was reused
+        self.tar = tarfile.open(fileobj=self.fh, mode="w:gz", format=tarfile.PAX_FORMAT, compresslevel=6)  # noqa: SIM115
         self.files: list[dict] = []
 
     def _info(self, name: str, size: int, mtime: float) -> tarfile.TarInfo:
@@ -77,9 +81,13 @@ class Writer:
         data = json.dumps({**manifest, "files": self.files}, ensure_ascii=False, indent=2).encode()
         self.tar.addfile(self._info(MANIFEST, len(data), manifest_time(manifest)), io.BytesIO(data))
         self.tar.close()
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
 
     def abort(self) -> None:
         self.tar.close()
+        self.fh.close()
 
 
 def manifest_time(manifest: dict) -> float:
