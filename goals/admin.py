@@ -323,19 +323,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
 
-def _text(value) -> str:
-    if isinstance(value, list):
-        return "、".join(str(item) for item in value) or "—"
-    return "—" if value in (None, "") else str(value)
-
-
-def _describe(key: str, value) -> str:
-    """A [before, after] pair as "before → after"; a list of names (evidence) as a list."""
-    if key != "evidence" and isinstance(value, list) and len(value) == 2:
-        return f"{_text(value[0])} → {_text(value[1])}"
-    return _text(value)
-
-
 @admin.register(BackupRecord)
 class BackupRecordAdmin(admin.ModelAdmin):
     """Written by `manage.py backup` and `restore`: admins read when the last backup ran."""
@@ -352,3 +339,16 @@ class BackupRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def _text(value) -> str:
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value) or "—"
+    return "—" if value in (None, "") else str(value)
+
+
+def _describe(key: str, value) -> str:
+    """A [before, after] pair as "before → after"; a list of names (evidence) as a list."""
+    if key != "evidence" and isinstance(value, list) and len(value) == 2:
+        return f"{_text(value[0])} → {_text(value[1])}"
+    return _text(value)
