@@ -277,6 +277,8 @@ PUBLIC_VERSION_SECONDS = env_int("PUBLIC_VERSION_SECONDS", 0 if env_bool("TESTIN
 # --- HTTPS, headers and the content security policy ---------------------------------------
 # On by default whenever DEBUG is off; each can be switched off for a plain-HTTP intranet.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Health probes reach the app servers directly, over plain HTTP on the local network.
+SECURE_REDIRECT_EXEMPT = [r"^(en/)?(healthz|readyz)$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)

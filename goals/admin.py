@@ -24,6 +24,7 @@ from goals.forms_accounts import AdminSignInForm
 from goals.models import (
     Action,
     AuditEntry,
+    BackupRecord,
     Department,
     Evidence,
     Measure,
@@ -389,6 +390,24 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description=_("原始记录(JSON)"))
     def changes_json(self, entry: AuditEntry):
         return format_html("<pre>{}</pre>", json.dumps(entry.changes, ensure_ascii=False, indent=2))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(BackupRecord)
+class BackupRecordAdmin(admin.ModelAdmin):
+    """Written by `manage.py backup` and `restore`: admins read when the last backup ran."""
+
+    list_display = ["created_at", "path", "size", "database_vendor", "file_count", "restored_at"]
+    list_filter = ["database_vendor"]
+    readonly_fields = ["created_at", "path", "size", "sha256", "database_vendor", "file_count", "restored_at"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from goals.views import data, public
+from goals.views import data, health, public
 
 urlpatterns = [
     path("", public.home, name="home"),
     path("healthz", public.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("targets/", public.targets, name="targets"),
     path("targets/<str:code>/", public.target, name="target"),
     path("projects/<str:code>/", public.project, name="project"),

@@ -178,9 +178,14 @@ def test_pages_carry_no_inline_script_or_style(seeded):
 
 
 def test_a_plain_http_request_is_redirected_to_https(production, db):
-    response = Client().get("/healthz", secure=False)
+    response = Client().get("/targets/", secure=False)
     assert response.status_code == 301
-    assert response["Location"] == "https://testserver/healthz"
+    assert response["Location"] == "https://testserver/targets/"
+
+
+@pytest.mark.parametrize("probe", ["/healthz", "/readyz"])
+def test_health_probes_answer_over_plain_http(production, db, probe):
+    assert Client().get(probe, secure=False).status_code == 200
 
 
 def test_the_observatory_scorer_penalises_what_it_should():

@@ -1,3 +1,4 @@
+from .backups import BackupRecord
 from .plan import Action, Department, Measure, Pillar, Plan, TargetGroup
 from .reports import AuditEntry, Evidence, Report
 from .targets import ReportedFigure, Scale, Target
@@ -5,6 +6,7 @@ from .targets import ReportedFigure, Scale, Target
 __all__ = [
     "Action",
     "AuditEntry",
+    "BackupRecord",
     "Department",
     "Evidence",
     "Measure",
