@@ -246,6 +246,17 @@ SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 45, minimum=1)
 # How far (in percentage points) a target may trail the linear pace and still be on track.
 PACE_TOLERANCE_POINTS = env_int("PACE_TOLERANCE_POINTS", 10)
+# Lights (亮灯, goals.progress.light): yellow more than LIGHT_YELLOW_POINTS behind the pace,
+# red more than LIGHT_RED_POINTS behind; no report yet turns from grey to red this many days
+# after the first reporting deadline.
+LIGHT_YELLOW_POINTS = env_int("LIGHT_YELLOW_POINTS", 10)
+LIGHT_RED_POINTS = env_int("LIGHT_RED_POINTS", 30)
+LIGHT_GRACE_DAYS = env_int("LIGHT_GRACE_DAYS", 15)
+if LIGHT_RED_POINTS < LIGHT_YELLOW_POINTS:
+    raise ImproperlyConfigured("LIGHT_RED_POINTS must be at least LIGHT_YELLOW_POINTS")
+# Plausibility (goals.plausibility): a cumulative value above the target times this factor
+# must be confirmed with a note.
+PLAUSIBLE_OVERSHOOT_FACTOR = env_int("PLAUSIBLE_OVERSHOOT_FACTOR", 2, minimum=1)
 
 # The cache: rendered public pages (keyed by published-data version, language and URL).
 # REDIS_URL (redis://host:6379/0) shares it between app servers; without it each process

@@ -51,6 +51,13 @@ class Report(models.Model):
     )
     as_of = models.DateField(_("截至日期"))
     note = models.TextField(_("说明"), blank=True, max_length=2000)
+    next_steps = models.TextField(_("下阶段计划"), blank=True, max_length=2000)
+    plausibility_flags = models.JSONField(
+        _("需核实的情况"),
+        default=list,
+        blank=True,
+        help_text=_("提交时发现的异常(如累计值下降、远超目标),填报人已在说明中解释并确认"),
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
