@@ -151,8 +151,9 @@ def next_due(
 ) -> Due | None:
     """The deadline the target faces on `day`: the last closed period if it is not yet
     reported (due in N days, or overdue by N days), else the running period's. None when
-    nothing more is owed (done, or every period over and reported)."""
-    if done or not items:
+    nothing more is owed: done, the last period reported, or its deadline past (the year is
+    closed: what was missed stays missed, and the final status says so)."""
+    if done or not items or day > items[-1].deadline:
         return None
     closed = last_closed(items, day)
     if closed is not None and closed not in reported:

@@ -55,7 +55,8 @@ def test_next_due_counts_down_then_up():
     assert cadence.next_due(YEAR, {5}, D(2024, 7, 8)).period.end == D(2024, 7, 31)
     assert cadence.next_due(YEAR, set(), D(2024, 7, 8), done=True) is None
     assert cadence.next_due(YEAR, {11}, D(2025, 3, 1)) is None
-    assert cadence.next_due(YEAR, set(), D(2025, 3, 1)).overdue_days == 55
+    assert cadence.next_due(YEAR, set(), D(2025, 1, 5)).days == 0
+    assert cadence.next_due(YEAR, set(), D(2025, 3, 1)) is None  # the year is closed
 
 
 @given(st.dates(D(2020, 1, 1), D(2030, 12, 31)), st.integers(0, 400), st.sampled_from(list(Cycle)))

@@ -154,3 +154,37 @@ def test_a_bad_as_of_is_a_400_with_a_chinese_message(client, seeded, name):
 def test_unknown_and_synthetic_years_are_404(client, seeded):
     assert client.get(reverse("data_targets_csv", args=[2023])).status_code == 404
     assert client.get(reverse("data_targets_json", args=[9000])).status_code == 404
+
+
+def test_the_exports_end_with_light_forecast_and_period_columns(client, publish, seeded):
+    assert opendata.TARGET_COLUMNS[-5:] == [
+        "light",
+        "light_label",
+        "projected_value",
+        "required_per_month",
+        "last_period_covered",
+    ]
+    assert opendata.TARGET_COLUMNS.index("evaluated_on") == opendata.TARGET_COLUMNS.index("light") - 1
+    assert opendata.REPORT_COLUMNS[-1] == "next_steps"
+    publish("P4.1", 5500, datetime.date(2024, 6, 30), next_steps="七月走访 500 户")
+    publish("A1.1", 50, datetime.date(2024, 6, 30))  # a milestone: no forecast
+    url = reverse("data_targets_csv", args=[2024])
+    rows = {r["code"]: r for r in read_csv(client.get(url, {"as_of": "2024-07-01"}))}
+    p41 = rows["P4.1"]
+    # 0.55万 of 1.1万 on 1 July: 50 % done, 50 % expected: on pace, green.
+    assert p41["light"] == "green" and p41["light_label"] == "绿灯"
+    assert p41["projected_value"] == "1.11"  # 5500 × 366 ÷ 182 = 11060.4 → 1.11万
+    assert Decimal(p41["required_per_month"]) > 0
+    assert p41["last_period_covered"] == "2024-06"
+    assert rows["P1.1"]["light"] == "red"  # nothing reported, first deadline (5 Feb) long past
+    assert rows["P1.1"]["projected_value"] == "" and rows["P1.1"]["required_per_month"] != ""
+    assert {r["light"] for r in rows.values()} <= {"green", "yellow", "red", "grey"}
+    milestone = rows["A1.1"]
+    assert milestone["projected_value"] == "" and milestone["required_per_month"] == ""
+    early = read_csv(client.get(reverse("data_targets_csv", args=[2024]), {"as_of": "2024-02-01"}))
+    assert {r["light"] for r in early} == {"grey"}  # before the first deadline
+    after = {r["code"]: r for r in read_csv(client.get(reverse("data_targets_csv", args=[2024])))}
+    assert after["P1.1"]["status"] == "never_reported" and after["P1.1"]["stale"] == "false"
+    assert after["P1.1"]["required_per_month"] == ""  # the due date has come
+    reports = read_csv(client.get(reverse("data_reports_csv", args=[2024])))
+    assert next(r for r in reports if r["target_code"] == "P4.1")["next_steps"] == "七月走访 500 户"

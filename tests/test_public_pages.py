@@ -243,8 +243,13 @@ def test_the_list_filters_by_status_project_department_text_and_staleness(client
     assert codes(department=str(unit.pk)) == ["P7.1"]
     assert "P7.1" not in codes(department="none")
     assert codes(q="充电桩")[:2] == ["P5.2", "P5.2.1"]
-    assert codes(stale="on", group="P7") == ["P7.2"]  # P7.1 is done, so never stale
-    assert "P4.1" in codes(stale="on", group="P4")
+    # Stale is judged while the year runs (P7.1 is done, so never stale) ...
+    assert codes(stale="on", group="P7", as_of="2024-12-20") == ["P7.2"]
+    assert "P4.1" in codes(stale="on", group="P4", as_of="2024-12-20")
+    # ... and once it is over, a target reads done, missed or never reported, never stale.
+    assert codes(stale="on") == []
+    assert codes(status="never_reported", group="P7") == ["P7.2"]
+    assert codes(status="no_report") == []
 
 
 def test_htmx_gets_only_the_results_with_the_language_link_out_of_band(client, seeded):

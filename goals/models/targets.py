@@ -258,6 +258,9 @@ class Target(Coded):
     def cycle(self) -> str:
         return self.reporting_cycle or self.plan.reporting_cycle
 
+    def get_cycle_display(self) -> str:
+        return str(Cycle(self.cycle).label)
+
     @property
     def due_day(self) -> int:
         return self.report_due_day or self.plan.report_due_day

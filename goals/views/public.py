@@ -231,7 +231,8 @@ def _led_by_department(result) -> dict[int, list[TargetProgress]]:
 
 def _tally(items: list[TargetProgress]) -> dict:
     counts = Counter(tp.status for tp in items)
-    return {"counts": counts, "stale": sum(tp.stale for tp in items), "total": len(items)}
+    lights = Counter(tp.light for tp in items)
+    return {"counts": counts, "lights": lights, "stale": sum(tp.stale for tp in items), "total": len(items)}
 
 
 @public_page
