@@ -60,6 +60,10 @@ class Light(models.TextChoices):
     GREY = "grey", _("灰灯")
 
 
+# The order lights are listed and sorted in: the worst first.
+LIGHT_ORDER = [Light.RED, Light.YELLOW, Light.GREEN, Light.GREY]
+
+
 @dataclass(frozen=True)
 class LightRules:
     """Thresholds in percentage points behind the expected pace, and the grace (days) after

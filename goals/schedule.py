@@ -33,6 +33,7 @@ class Facts:
     last: int | None = None  # the latest period whose deadline has passed
     last_timeliness: Timeliness | None = None
     due: cadence.Due | None = None
+    closed: bool = False  # the last period's deadline has passed: reporting is over
 
     @property
     def last_period(self) -> cadence.Period | None:
@@ -64,6 +65,7 @@ def reporting_facts(result: PlanProgress, day: datetime.date, states=PUBLIC_STAT
     for item in facts.values():
         periods = list(item.tp.periods)
         item.last = cadence.last_past_deadline(periods, day)
+        item.closed = bool(periods) and day > periods[-1].deadline
         if item.last is not None:
             item.last_timeliness = cadence.timeliness(
                 periods[item.last], item.submitted.get(item.last, []), day

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
 
-from goals.progress import Light, Status
+from goals.progress import LIGHT_ORDER, Light, Status
 
 register = template.Library()
 
@@ -22,7 +22,6 @@ STATUS_ORDER = [
     Status.NO_REPORT,
     Status.NEVER_REPORTED,
 ]
-LIGHT_ORDER = [Light.RED, Light.YELLOW, Light.GREEN, Light.GREY]
 
 
 @register.simple_tag(takes_context=True)
