@@ -85,7 +85,9 @@ def test_it_shows_when_the_next_report_is_due_per_row_and_at_the_top(world, offi
     html = as_user(official_own).get(reverse("workspace")).content.decode()
     assert "逾期 4 天" in row_of(html, world.milestone)
     assert "2023-06 期报送已逾期 4 天" in html and "逾期未报 1 项" in html
-    assert codes(as_user(official_own).get(reverse("workspace"), {"overdue": "on"}).content.decode()) == ["P1.3"]
+    assert codes(as_user(official_own).get(reverse("workspace"), {"overdue": "on"}).content.decode()) == [
+        "P1.3"
+    ]
     assert codes(as_user(official_own).get(reverse("workspace"), {"sort": "due"}).content.decode()) == [
         "P1.3",
         "P1.1",

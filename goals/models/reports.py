@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from goals import plausibility
+
 from .targets import Target
 
 
@@ -119,6 +121,10 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target.code} {self.value} @ {self.as_of} ({self.get_state_display()})"
+
+    @property
+    def plausibility_labels(self) -> list[str]:
+        return plausibility.labels(self.plausibility_flags)
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:

@@ -264,8 +264,11 @@ def handle_report(request, target: Target, revises: Report | None) -> HttpRespon
         request.POST, request.FILES, target=target, revises=revises, prefix=f"t{target.pk}"
     )
     if not form.is_valid():
-        row = build_row(target, form, revises, message=_("未提交:请按提示修改后再提交。"), level="error")
-        return render_row(request, row, status=422)
+        if form.flags and set(form.errors) == {"confirm"}:
+            message, level = _("未提交:数据看起来有异常,请核实并确认。"), "warning"
+        else:
+            message, level = _("未提交:请按提示修改后再提交。"), "error"
+        return render_row(request, build_row(target, form, revises, message=message, level=level), status=422)
     data = form.cleaned_data
     try:
         report = services.submit_report(
@@ -273,6 +276,8 @@ def handle_report(request, target: Target, revises: Report | None) -> HttpRespon
             value=data["value"],
             as_of=data["as_of"],
             note=data["note"],
+            next_steps=data["next_steps"],
+            plausibility_flags=form.flags,
             author=request.user,
             evidence=form.evidence_to_submit(),
             revises=revises,
