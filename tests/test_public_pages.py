@@ -359,3 +359,52 @@ def test_healthz_is_trivial(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get(reverse("healthz"))
     assert response.content == b"ok"
+
+
+# --- lights, forecasts, the schedule and final statuses (issue 10) -----------------------------
+
+
+def test_a_target_page_shows_its_light_forecast_and_last_period_covered(client, publish):
+    publish("P4.1", 5500, datetime.date(2024, 6, 30))
+    html = text(client.get(reverse("target", args=["P4.1"]), {"as_of": "2024-07-01"}))
+    assert "亮灯" in html and "绿灯" in html
+    assert "按当前进度预计到期值" in html and "1.11万名" in html  # 5500 × 366 ÷ 182
+    assert "完成目标尚需每月" in html
+    assert "每月报送,每期结束后次月 5 日前" in html
+    assert "最近填报覆盖期" in html and "2024-06" in html
+
+
+def test_a_milestone_page_has_no_forecast(client, publish):
+    publish("A1.1", 50, datetime.date(2024, 6, 30))
+    html = text(client.get(reverse("target", args=["A1.1"]), {"as_of": "2024-07-01"}))
+    assert "按当前进度预计到期值" not in html and "完成目标尚需每月" not in html
+
+
+def test_after_the_year_a_target_reads_done_missed_or_never_reported(client, publish):
+    publish("P4.1", 5500, datetime.date(2024, 6, 30))
+    publish("P7.1", 3100, datetime.date(2024, 10, 31))
+    html = text(client.get(reverse("project", args=["P4"])))  # today: long after 2024
+
+    def cell(code: str) -> str:
+        return re.search(rf'id="target-{code}">(.*?)</tr>', html, re.S).group(1)
+
+    assert str(Status.MISSED.label) in cell("P4.1") and "红灯" in cell("P4.1")
+    never = cell("P4.2")
+    assert str(Status.NEVER_REPORTED.label) in never and "红灯" in never
+    assert str(Status.NO_REPORT.label) not in never and "久未更新" not in never
+    done = text(client.get(reverse("project", args=["P7"])))
+    assert str(Status.DONE.label) in re.search(r'id="target-P7.1">(.*?)</tr>', done, re.S).group(1)
+
+
+def test_before_the_first_deadline_no_report_is_grey_and_red_after_its_grace(client, seeded):
+    early = text(client.get(reverse("project", args=["P4"]), {"as_of": "2024-02-20"}))
+    assert "灰灯" in re.search(r'id="target-P4.2">(.*?)</tr>', early, re.S).group(1)
+    late = text(client.get(reverse("project", args=["P4"]), {"as_of": "2024-02-21"}))
+    row = re.search(r'id="target-P4.2">(.*?)</tr>', late, re.S).group(1)
+    assert "红灯" in row and str(Status.NO_REPORT.label) in row
+
+
+def test_rollups_count_targets_by_light(client, publish):
+    publish("P4.1", 5500, datetime.date(2024, 6, 30))
+    html = text(client.get(reverse("home"), {"as_of": "2024-07-01"}))
+    assert re.search(r'class="light light-green">.*?绿灯</span> 1', html, re.S)

@@ -29,6 +29,7 @@ def _context(request: HttpRequest, plan, day, states) -> dict:
         "sort": sort,
         "sorts": league.SORTS,
         "last_period": max(last, key=lambda p: p.end, default=None),
+        "rules": evaluation.light_rules(),
     }
 
 
