@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "goals",
     "projects",
 ]
@@ -340,6 +341,39 @@ REQUEST_MAX_BYTES = env_int(
     EVIDENCE_MAX_FILES * EVIDENCE_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE,
     minimum=1024,
 )
+
+# --- email and reminders (goals.reminders) ----------------------------------------------------
+# Read from EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS into
+# Django 6.1's MAILERS (its EMAIL_* settings are deprecated). SMTP whenever EMAIL_HOST is set;
+# without it the console under DEBUG (a new developer sees reminders in the terminal), else
+# SMTP on localhost:25.
+_email_host = os.environ.get("EMAIL_HOST", "").strip()
+if _email_host or not DEBUG:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host or "localhost",
+                "port": env_int("EMAIL_PORT", 25, minimum=1),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
+                "timeout": env_int("EMAIL_TIMEOUT", 30, minimum=1),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "常州经开区工作目标 <noreply@localhost>")
+# Reminders: this many days before a reporting deadline; reviewers once reports have waited
+# this many days; the weekly digest to admins on this weekday (0 = Monday).
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
+REVIEW_REMINDER_AFTER_DAYS = env_int("REVIEW_REMINDER_AFTER_DAYS", 3, minimum=1)
+DIGEST_WEEKDAY = env_int("DIGEST_WEEKDAY", 0)
+if DIGEST_WEEKDAY > 6:
+    raise ImproperlyConfigured(f"DIGEST_WEEKDAY must be 0 (Monday) to 6 (Sunday); got {DIGEST_WEEKDAY}")
+# Background jobs (django.tasks) are stored in the database and run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

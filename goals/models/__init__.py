@@ -1,4 +1,5 @@
 from .plan import Action, Department, Measure, Pillar, Plan, TargetGroup
+from .reminders import ReminderPreference, ReminderSent
 from .reports import AuditEntry, Evidence, Report
 from .targets import ReportedFigure, Scale, Target
 
@@ -10,6 +11,8 @@ __all__ = [
     "Measure",
     "Pillar",
     "Plan",
+    "ReminderPreference",
+    "ReminderSent",
     "Report",
     "ReportedFigure",
     "Scale",

@@ -35,6 +35,11 @@ class Plan(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(28)],
         help_text=_("每期结束后次月的第几日前报送(1–28)"),
     )
+    deadline_reminders_mandatory = models.BooleanField(
+        _("截止提醒必收"),
+        default=False,
+        help_text=_("勾选后,填报人员即使选择不接收提醒邮件,仍会收到报送截止前后的提醒。"),
+    )
 
     objects = PlanManager()
 
