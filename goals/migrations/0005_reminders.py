@@ -2,7 +2,26 @@
 
 import django.db.models.deletion
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+
+def grant_admins(apps, schema_editor):
+    """The admin role (管理员, migration 0003) holds every permission of goals: add those of
+    the new models, as goals.permissions.ensure_roles does."""
+    app_config = apps.get_app_config("goals")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    admin = Group.objects.filter(name="管理员").first()
+    if admin is not None:
+        admin.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="goals", content_type__model__in=["reminderpreference", "remindersent"]
+            )
+        )
 
 
 class Migration(migrations.Migration):
@@ -51,4 +70,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('user', 'kind', 'occasion'), name='remindersent_once_per_occasion'), models.CheckConstraint(condition=models.Q(('kind__in', ['before', 'after', 'review', 'digest'])), name='remindersent_kind_valid')],
             },
         ),
+        migrations.RunPython(grant_admins, migrations.RunPython.noop),
     ]
