@@ -140,6 +140,9 @@ def public_urls(site) -> list[str]:
         reverse("target", args=["P5.2"]),
         reverse("departments"),
         reverse("department", args=[site.unit.pk]),
+        reverse("league"),
+        reverse("league") + "?as_of=2024-07-31&sort=on_time",
+        reverse("project", args=["P4"]) + "?as_of=2024-02-01",  # grey lights
         "/en/",
     ]
 
