@@ -130,6 +130,23 @@ def timeliness(period: Period, submitted: Iterable[datetime.date], day: datetime
     return Timeliness.MISSING
 
 
+def history(
+    items: list[Period], reports: Iterable[tuple[datetime.date, datetime.date]], day: datetime.date
+) -> list[tuple[Period, Timeliness]]:
+    """Each period begun by `day`, with how it was reported; `reports` are (as-of date,
+    submission day) pairs."""
+    submitted: dict[int, list[datetime.date]] = {}
+    for as_of, on in reports:
+        index = period_for(items, as_of)
+        if index is not None:
+            submitted.setdefault(index, []).append(on)
+    return [
+        (period, timeliness(period, submitted.get(index, []), day))
+        for index, period in enumerate(items)
+        if period.start <= day
+    ]
+
+
 @dataclass(frozen=True)
 class Due:
     """What an official owes next: a deadline, and whether it is already past."""

@@ -408,3 +408,21 @@ def test_rollups_count_targets_by_light(client, publish):
     publish("P4.1", 5500, datetime.date(2024, 6, 30))
     html = text(client.get(reverse("home"), {"as_of": "2024-07-01"}))
     assert re.search(r'class="light light-green">.*?绿灯</span> 1', html, re.S)
+
+
+def test_a_target_page_says_how_each_period_was_reported(client, seeded):
+    author, reviewer = make_user("author-2"), make_user("reviewer-2")
+    target = Target.objects.get(plan=seeded, code="P4.1")
+    for as_of, on in [
+        (datetime.date(2024, 1, 31), datetime.date(2024, 2, 3)),
+        (datetime.date(2024, 3, 31), datetime.date(2024, 4, 20)),
+    ]:
+        report = services.submit_report(target=target, value=Decimal(100), as_of=as_of, author=author)
+        Report.objects.filter(pk=report.pk).update(
+            created_at=datetime.datetime.combine(on, datetime.time(10), tzinfo=datetime.UTC)
+        )
+        services.approve_report(report=report, reviewer=reviewer)
+    html = text(client.get(reverse("target", args=["P4.1"]), {"as_of": "2024-04-30"}))
+    section = html[html.index('id="schedule-heading"') : html.index('id="history-heading"')]
+    rows = re.findall(r'<th scope="row" class="num">([^<]+)</th>.*?timeliness-(\w+)', section, re.S)
+    assert rows == [("2024-04", "open"), ("2024-03", "late"), ("2024-02", "missing"), ("2024-01", "on_time")]
