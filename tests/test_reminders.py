@@ -86,6 +86,10 @@ def html_of(message) -> str:
 
 @pytest.fixture
 def staff(seeded):
+    return make_staff(seeded)
+
+
+def make_staff(seeded) -> dict:
     """遥观镇 leads P4.1 and P1.3, 潞城街道 leads P9.3; one official each, a reviewer, an admin."""
     groups = ensure_roles()
     yaoguan, lucheng = Department.objects.get(name="遥观镇"), Department.objects.get(name="潞城街道")
@@ -222,7 +226,10 @@ def test_the_command_dry_runs_and_sends_and_the_admin_lists_what_was_sent(smtp, 
     assert "official-a" in html and "2024-07-05" in html
 
 
-def test_the_worker_runs_the_enqueued_job(smtp, staff, seeded):
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_the_enqueued_job(smtp, seeded_live):
+    # A real transaction: the worker closes connections between jobs, as in production.
+    make_staff(seeded_live)
     out = StringIO()
     call_command("send_reminders", "--enqueue", "--as-of", "2024-07-02", stdout=out)
     assert "已加入后台任务队列" in out.getvalue() and smtp.messages == []
