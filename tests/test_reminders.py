@@ -246,3 +246,16 @@ def test_the_staff_can_opt_out_in_the_staff_pages(staff):
     preference = ReminderPreference.objects.get(user=staff["a"])
     assert preference.opt_out and preference.language == "en"
     assert as_user(None).get(reverse("reminder_preferences")).status_code == 302
+
+
+def test_demo_accounts_get_addresses_and_their_reminders_show_on_the_console(seeded, settings, capsys):
+    settings.DEBUG = True
+    settings.SITE_URL = ""
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    call_command("create_demo_accounts", stdout=StringIO())
+    call_command("send_reminders", "--as-of", "2024-07-02", stdout=StringIO())
+    printed = capsys.readouterr().out
+    assert "To: demo-official-a@example.org" in printed and "To: demo-official-b@example.org" in printed
+    assert reminders.site_origin() == "http://127.0.0.1:8000"  # the documented fallback under DEBUG
+    settings.DEBUG, settings.ALLOWED_HOSTS = False, ["goals.example.org"]
+    assert reminders.site_origin() == "https://goals.example.org"
