@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "goals",
     "projects",
 ]
@@ -249,6 +250,17 @@ SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 45, minimum=1)
 # How far (in percentage points) a target may trail the linear pace and still be on track.
 PACE_TOLERANCE_POINTS = env_int("PACE_TOLERANCE_POINTS", 10)
+# Lights (亮灯, goals.progress.light): yellow more than LIGHT_YELLOW_POINTS behind the pace,
+# red more than LIGHT_RED_POINTS behind; no report yet turns from grey to red this many days
+# after the first reporting deadline.
+LIGHT_YELLOW_POINTS = env_int("LIGHT_YELLOW_POINTS", 10)
+LIGHT_RED_POINTS = env_int("LIGHT_RED_POINTS", 30)
+LIGHT_GRACE_DAYS = env_int("LIGHT_GRACE_DAYS", 15)
+if LIGHT_RED_POINTS < LIGHT_YELLOW_POINTS:
+    raise ImproperlyConfigured("LIGHT_RED_POINTS must be at least LIGHT_YELLOW_POINTS")
+# Plausibility (goals.plausibility): a cumulative value above the target times this factor
+# must be confirmed with a note.
+PLAUSIBLE_OVERSHOOT_FACTOR = env_int("PLAUSIBLE_OVERSHOOT_FACTOR", 2, minimum=1)
 
 # The cache: rendered public pages (keyed by published-data version, language and URL).
 # REDIS_URL (redis://host:6379/0) shares it between app servers; without it each process
@@ -335,6 +347,39 @@ REQUEST_MAX_BYTES = env_int(
     EVIDENCE_MAX_FILES * EVIDENCE_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE,
     minimum=1024,
 )
+
+# --- email and reminders (goals.reminders) ----------------------------------------------------
+# Read from EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS into
+# Django 6.1's MAILERS (its EMAIL_* settings are deprecated). SMTP whenever EMAIL_HOST is set;
+# without it the console under DEBUG (a new developer sees reminders in the terminal), else
+# SMTP on localhost:25.
+_email_host = os.environ.get("EMAIL_HOST", "").strip()
+if _email_host or not DEBUG:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host or "localhost",
+                "port": env_int("EMAIL_PORT", 25, minimum=1),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
+                "timeout": env_int("EMAIL_TIMEOUT", 30, minimum=1),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "常州经开区工作目标 <noreply@localhost>")
+# Reminders: this many days before a reporting deadline; reviewers once reports have waited
+# this many days; the weekly digest to admins on this weekday (0 = Monday).
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
+REVIEW_REMINDER_AFTER_DAYS = env_int("REVIEW_REMINDER_AFTER_DAYS", 3, minimum=1)
+DIGEST_WEEKDAY = env_int("DIGEST_WEEKDAY", 0)
+if DIGEST_WEEKDAY > 6:
+    raise ImproperlyConfigured(f"DIGEST_WEEKDAY must be 0 (Monday) to 6 (Sunday); got {DIGEST_WEEKDAY}")
+# Background jobs (django.tasks) are stored in the database and run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

@@ -30,6 +30,8 @@ from goals.models import (
     Measure,
     Pillar,
     Plan,
+    ReminderPreference,
+    ReminderSent,
     Report,
     ReportedFigure,
     Target,
@@ -421,3 +423,28 @@ class BackupRecordAdmin(admin.ModelAdmin):
 
 # The user admin, with two-factor status and reset, lives with the feature.
 from goals.two_factor import admin as two_factor_admin  # noqa: E402, F401
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    """What the reminder job sent, to whom and why: read only (the job writes it)."""
+
+    list_display = ["sent_at", "kind", "occasion", "user", "email", "subject"]
+    list_filter = ["kind", "sent_at"]
+    search_fields = ["user__username", "email", "occasion", "subject"]
+    list_select_related = ["user"]
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReminderPreference)
+class ReminderPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "opt_out", "language"]
+    list_filter = ["opt_out", "language"]
+    search_fields = ["user__username"]
+    autocomplete_fields = ["user"]

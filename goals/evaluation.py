@@ -11,15 +11,16 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from goals import progress
+from goals import cadence, progress
 from goals.models import Action, Pillar, Plan, Report, Target, TargetGroup
-from goals.progress import Status
+from goals.progress import Light, Status
 
 
 def spec_for(target: Target) -> progress.Spec:
@@ -45,7 +46,27 @@ class TargetProgress:
     status: Status
     stale: bool
     exceeded: bool
+    light: Light = Light.GREY
+    projected: Decimal | None = None  # base units, at the due date at the current pace
+    required: Decimal | None = None  # base units per month still needed
+    periods: tuple[cadence.Period, ...] = ()
     children: list[TargetProgress] = field(default_factory=list)
+
+    @property
+    def covered_period(self) -> cadence.Period | None:
+        """The reporting period the current figure counts for (the last period covered)."""
+        if self.as_of is None:
+            return None
+        index = cadence.period_for(list(self.periods), self.as_of)
+        return None if index is None else self.periods[index]
+
+    @property
+    def first_deadline(self) -> datetime.date | None:
+        return self.periods[0].deadline if self.periods else None
+
+    @property
+    def has_forecast(self) -> bool:
+        return self.target.kind in progress.FORECAST_KINDS
 
     @property
     def percent_display(self) -> Decimal | None:
@@ -77,6 +98,7 @@ class Rollup:
     parts: list[Rollup] = field(default_factory=list)
     percent: Decimal | None = None
     counts: Counter = field(default_factory=Counter)
+    lights: Counter = field(default_factory=Counter)
     stale: int = 0
 
     @property
@@ -97,9 +119,11 @@ class Rollup:
         self.percent = progress.weighted_average(items)
         for tp in self.targets:
             self.counts[tp.status] += 1
+            self.lights[tp.light] += 1
             self.stale += tp.stale
         for part in self.parts:
             self.counts.update(part.counts)
+            self.lights.update(part.lights)
             self.stale += part.stale
         return self
 
@@ -145,21 +169,51 @@ def latest_approved(plan: Plan, day: datetime.date) -> dict[int, dict]:
     return {row["target_id"]: row for row in ranked}
 
 
-def evaluate_target(target: Target, report: dict | None, day: datetime.date) -> TargetProgress:
+def light_rules() -> progress.LightRules:
+    return progress.LightRules(
+        yellow_points=Decimal(settings.LIGHT_YELLOW_POINTS),
+        red_points=Decimal(settings.LIGHT_RED_POINTS),
+        grace_days=settings.LIGHT_GRACE_DAYS,
+    )
+
+
+@lru_cache(maxsize=256)
+def schedule_for(cycle: str, due_day: int, start: datetime.date, due: datetime.date) -> tuple:
+    return tuple(cadence.periods(cycle, due_day, start, due))
+
+
+def evaluate_target(
+    target: Target, report: dict | None, day: datetime.date, rules: progress.LightRules | None = None
+) -> TargetProgress:
     spec = spec_for(target)
     value = report["value"] if report else None
     as_of = report["as_of"] if report else None
     done = progress.is_done(spec, value) and target.kind != Target.Kind.AT_MOST
+    percent = progress.percent_complete(spec, value)
+    expected = progress.expected_percent(spec.start, spec.due, day)
+    status = progress.status(spec, value, day, Decimal(settings.PACE_TOLERANCE_POINTS))
+    periods = schedule_for(target.cycle, target.due_day, spec.start, spec.due)
     return TargetProgress(
         target=target,
         value=value,
         as_of=as_of,
         report_id=report["id"] if report else None,
-        percent=progress.percent_complete(spec, value),
-        expected=progress.expected_percent(spec.start, spec.due, day),
-        status=progress.status(spec, value, day, Decimal(settings.PACE_TOLERANCE_POINTS)),
+        percent=percent,
+        expected=expected,
+        status=status,
         stale=progress.is_stale(spec, as_of, day, settings.STALE_AFTER_DAYS, done),
         exceeded=progress.is_exceeded(spec, value),
+        light=progress.light(
+            status,
+            percent,
+            expected,
+            day=day,
+            first_deadline=periods[0].deadline if periods else None,
+            rules=rules or light_rules(),
+        ),
+        projected=progress.projected_value(spec, value, as_of),
+        required=progress.required_per_month(spec, value, day),
+        periods=periods,
     )
 
 
@@ -178,10 +232,11 @@ def evaluate_plan(plan: Plan, day: datetime.date | None = None) -> PlanProgress:
 
     group_by_id = {g.id: g for g in groups}
     evaluated: dict[int, TargetProgress] = {}
+    rules = light_rules()
     for target in targets:
         target.plan = plan
         target.group = group_by_id[target.group_id]
-        evaluated[target.id] = evaluate_target(target, reports.get(target.id), day)
+        evaluated[target.id] = evaluate_target(target, reports.get(target.id), day, rules)
 
     group_rollups = {
         g.id: Rollup(kind=g.kind, code=g.code, name=g.name, weight=g.weight, obj=g) for g in groups

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from goals.models.targets import SCALE_LABELS
 
@@ -39,6 +39,22 @@ def target_text(target) -> str:
     if comparator and comparator != "—":
         return f"{comparator}{number}"
     return number
+
+
+def at_scale_rounded(value: Decimal | None, target, places: int = 2) -> Decimal | None:
+    """A computed base-unit figure (a forecast) at the target's scale, to `places` decimals."""
+    if value is None:
+        return None
+    scaled_value = Decimal(value) / target.scale
+    return scaled_value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def forecast_text(value: Decimal | None, target) -> str:
+    """A forecast as the site writes it: 1.2万名, 205.48个."""
+    rounded_value = at_scale_rounded(value, target)
+    if rounded_value is None:
+        return ""
+    return scaled(rounded_value, target.scale, target.unit)
 
 
 def in_target_scale(value: Decimal | None, target) -> str:

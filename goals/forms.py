@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from goals import evidence
-from goals.formatting import plain
-from goals.models import Target
+from goals import evidence, plausibility
+from goals.formatting import in_target_scale, plain
+from goals.models import Report, Target
 from goals.security import validate_text
 
 # A cumulative value more than this many times the target is a typing slip, not progress.
@@ -61,6 +61,18 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         validators=[validate_text],
     )
+    next_steps = forms.CharField(
+        label=_("下阶段计划"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_text],
+        help_text=_("下一期准备做什么(可不填)"),
+    )
+    confirm = forms.BooleanField(
+        label=_("我已核实,数据无误,并已在「说明」中写明原因"),
+        required=False,
+    )
     evidence = MultipleFileField(
         label=_("佐证材料(图片或 PDF)"),
         required=False,
@@ -71,6 +83,8 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.target = target
         self.today = today or timezone.localdate()
+        self.flags: list[plausibility.Flag] = []
+        self.previous: Report | None = None
         if target.kind == Target.Kind.MILESTONE:
             self.fields["value"].label = _("完成进度(%)")
             self.fields["value"].help_text = _("0 到 100;100 表示已完成")
@@ -91,10 +105,12 @@ class ReportForm(forms.Form):
         target = self.target
         if value < 0:
             raise forms.ValidationError(_("累计完成值不能为负数。"))
-        if target.kind == Target.Kind.MILESTONE or target.unit == "%":
+        if target.kind == Target.Kind.MILESTONE:
             if value > 100:
                 raise forms.ValidationError(_("百分比不能超过 100。"))
             return value
+        if target.unit == "%":
+            return value  # above 100: a plausibility flag, confirmed with a note (clean())
         goal = target.in_base_units(target.target_upper or target.target_value) or Decimal(0)
         ceiling = max(goal * ABSURD_FACTOR, Decimal(1000))
         if value > ceiling:
@@ -103,6 +119,53 @@ class ReportForm(forms.Form):
                 % {"value": plain(value), "goal": plain(goal)}
             )
         return value
+
+    def clean(self):
+        data = super().clean()
+        value, day = data.get("value"), data.get("as_of")
+        if value is None or day is None:
+            return data
+        target = self.target
+        self.previous = (
+            Report.objects.approved()
+            .filter(target=target, as_of__lte=day)
+            .order_by("-as_of", "-created_at", "-id")
+            .first()
+        )
+        self.flags = plausibility.check(
+            kind=target.kind,
+            unit=target.unit,
+            goal=target.in_base_units(target.target_upper or target.target_value),
+            value=value,
+            previous=self.previous.value if self.previous else None,
+            factor=Decimal(settings.PLAUSIBLE_OVERSHOOT_FACTOR),
+        )
+        if self.flags and not (data.get("confirm") and (data.get("note") or "").strip()):
+            self.add_error("confirm", self.flag_message())
+        return data
+
+    def flag_message(self) -> str:
+        """What looks wrong, in words, and what to do about it."""
+        target = self.target
+        parts = []
+        for flag in self.flags:
+            if flag == plausibility.Flag.DECREASE:
+                parts.append(
+                    _("累计值低于 %(day)s 审核通过的 %(value)s(累计值一般不会减少)")
+                    % {
+                        "day": self.previous.as_of.isoformat(),
+                        "value": in_target_scale(self.previous.value, target),
+                    }
+                )
+            elif flag == plausibility.Flag.OVERSHOOT:
+                parts.append(
+                    _("超过目标值的 %(factor)s 倍") % {"factor": settings.PLAUSIBLE_OVERSHOOT_FACTOR}
+                )
+            else:
+                parts.append(_("百分比超出 0–100"))
+        return _("请核实:%(problems)s。如确认无误,请在「说明」中写明原因并勾选确认后再提交。") % {
+            "problems": _(";").join(str(p) for p in parts)
+        }
 
     def clean_as_of(self) -> datetime.date:
         day: datetime.date = self.cleaned_data["as_of"]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from goals.formatting import plain
 from goals.forms import ReportForm
 from goals.models import Department, Evidence, Report, Target
-from goals.progress import Status
+from goals.progress import Light, Status
 
 # A milestone is reported as a stage; each stage stands for a percent complete.
 STAGES = [
@@ -134,6 +134,8 @@ class WorkspaceFilterForm(forms.Form):
         ("percent", _("按完成度(低到高)")),
         ("status", _("按状态")),
         ("as_of", _("按最近填报(久未更新在前)")),
+        ("due", _("按报送截止(逾期在前)")),
+        ("light", _("按亮灯(红灯在前)")),
     ]
 
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
@@ -143,7 +145,9 @@ class WorkspaceFilterForm(forms.Form):
     department = forms.ModelChoiceField(
         label=_("责任单位"), required=False, queryset=Department.objects.none(), empty_label=_("全部单位")
     )
+    light = forms.ChoiceField(label=_("亮灯"), required=False, choices=[("", _("全部")), *Light.choices])
     stale = forms.BooleanField(label=_("只看久未更新"), required=False)
+    overdue = forms.BooleanField(label=_("只看逾期未报"), required=False)
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORTS)
 
     def __init__(self, *args, departments, **kwargs):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from goals import publication
 from goals.evaluation import PlanProgress
-from goals.formatting import in_target_scale, plain
+from goals.formatting import at_scale_rounded, in_target_scale, plain
 from goals.listing import Row, rows
 from goals.models import Evidence, Plan, Report, Target
 
@@ -58,6 +58,12 @@ TARGET_COLUMNS = [
     "weight",
     "source_clause",
     "evaluated_on",
+    # Added with the reporting cadence (issue 10): only ever appended.
+    "light",
+    "light_label",
+    "projected_value",
+    "required_per_month",
+    "last_period_covered",
 ]
 
 REPORT_COLUMNS = [
@@ -74,6 +80,7 @@ REPORT_COLUMNS = [
     "note",
     "approved_at",
     "evidence_urls",
+    "next_steps",
 ]
 
 FEED_SIZE = 50
@@ -125,6 +132,11 @@ def target_record(row: Row, result: PlanProgress) -> dict:
         "weight": target.weight,
         "source_clause": target.source_clause,
         "evaluated_on": result.day,
+        "light": str(tp.light),
+        "light_label": str(tp.light.label),
+        "projected_value": at_scale_rounded(tp.projected, target),
+        "required_per_month": at_scale_rounded(tp.required, target),
+        "last_period_covered": str(tp.covered_period) if tp.covered_period else "",
     }
 
 
@@ -200,6 +212,7 @@ def report_records(request: HttpRequest, plan: Plan, day: datetime.date) -> list
             "note": report.note,
             "approved_at": report.reviewed_at,
             "evidence_urls": " ".join(files.get(report.id, [])),
+            "next_steps": report.next_steps,
         }
         for report in reports
     ]

@@ -48,6 +48,30 @@ class Status(models.TextChoices):
     MISSED = "missed", _("未完成")
     HELD = "held", _("守住底线")
     BREACHED = "breached", _("突破底线")
+    NEVER_REPORTED = "never_reported", _("从未填报")
+
+
+class Light(models.TextChoices):
+    """亮灯: a target at a glance. Always shown with its word, never by colour alone."""
+
+    GREEN = "green", _("绿灯")
+    YELLOW = "yellow", _("黄灯")
+    RED = "red", _("红灯")
+    GREY = "grey", _("灰灯")
+
+
+# The order lights are listed and sorted in: the worst first.
+LIGHT_ORDER = [Light.RED, Light.YELLOW, Light.GREEN, Light.GREY]
+
+
+@dataclass(frozen=True)
+class LightRules:
+    """Thresholds in percentage points behind the expected pace, and the grace (days) after
+    the first deadline during which a target with no report yet stays grey."""
+
+    yellow_points: Decimal = Decimal(10)
+    red_points: Decimal = Decimal(30)
+    grace_days: int = 15
 
 
 @dataclass(frozen=True)
@@ -127,8 +151,10 @@ def expected_percent(start: datetime.date, due: datetime.date, day: datetime.dat
 
 
 def status(spec: Spec, actual: Decimal | None, day: datetime.date, tolerance_points: Decimal) -> Status:
+    """Once the period is over a target reads done (held), missed (breached) or never
+    reported: nothing in between."""
     if actual is None:
-        return Status.NO_REPORT
+        return Status.NEVER_REPORTED if day > spec.due else Status.NO_REPORT
     if spec.kind == Kind.AT_MOST:
         return Status.HELD if is_done(spec, actual) else Status.BREACHED
     if is_done(spec, actual):
@@ -144,16 +170,90 @@ def status(spec: Spec, actual: Decimal | None, day: datetime.date, tolerance_poi
 def is_stale(
     spec: Spec, last_report: datetime.date | None, day: datetime.date, stale_after_days: int, done: bool
 ) -> bool:
-    """No approved report for `stale_after_days` within the period, as it stood on `day`.
+    """No approved report for `stale_after_days`, judged only while the period runs.
 
-    A target that is done, or whose period has not begun, is never stale; after the
-    due date, staleness is judged at the due date (no one reports a finished year).
+    A target that is done, whose period has not begun or is over, is never stale: after
+    the due date its final status (done, missed, never reported) says all there is.
     """
-    if done or day < spec.start:
+    if done or day < spec.start or day > spec.due:
         return False
-    reference = min(day, spec.due)
     since = last_report or spec.start
-    return (reference - since).days > stale_after_days
+    return (day - since).days > stale_after_days
+
+
+def light(
+    status: Status,
+    percent: Decimal | None,
+    expected: Decimal,
+    *,
+    day: datetime.date,
+    first_deadline: datetime.date | None,
+    rules: LightRules,
+) -> Light:
+    """Green: on track or done (a ceiling held); yellow: more than `yellow_points` and at most
+    `red_points` behind the pace; red: further behind, missed, breached, never reported, or
+    no report yet once the first deadline is `grace_days` past; grey: no report yet before that."""
+    match status:
+        case Status.DONE | Status.HELD:
+            return Light.GREEN
+        case Status.MISSED | Status.BREACHED | Status.NEVER_REPORTED:
+            return Light.RED
+        case Status.NO_REPORT:
+            late = first_deadline is not None and (day - first_deadline).days > rules.grace_days
+            return Light.RED if late else Light.GREY
+    behind = expected - (percent or ZERO)
+    if behind > rules.red_points:
+        return Light.RED
+    if behind > rules.yellow_points:
+        return Light.YELLOW
+    return Light.GREEN
+
+
+# --- forecasts: numeric targets only (not milestones, not ceilings) -------------------------
+
+AVERAGE_MONTH_DAYS = Decimal("30.4375")  # 365.25 / 12
+FORECAST_KINDS = {Kind.AT_LEAST, Kind.RANGE, Kind.ABOUT, Kind.LEVEL}
+
+
+def has_forecast(spec: Spec) -> bool:
+    return spec.kind in FORECAST_KINDS and spec.value is not None
+
+
+def projected_value(spec: Spec, actual: Decimal | None, as_of: datetime.date | None) -> Decimal | None:
+    """The value at the due date if the pace so far goes on: linear from the period start,
+    value × period days ÷ days elapsed by the value's date (a level grows from its baseline).
+    None for milestones, ceilings, and before any report."""
+    if not has_forecast(spec) or actual is None or as_of is None:
+        return None
+    total = (spec.due - spec.start).days + 1
+    elapsed = (min(as_of, spec.due) - spec.start).days + 1
+    if elapsed <= 0 or total <= 0:
+        return None
+    base = spec.baseline if spec.kind == Kind.LEVEL and spec.baseline is not None else ZERO
+    if elapsed >= total:
+        return actual
+    return base + (actual - base) * Decimal(total) / Decimal(elapsed)
+
+
+def months_left(spec: Spec, day: datetime.date) -> Decimal:
+    """Months (of 30.4375 days) from the end of `day` to the due date; 0 once it has come."""
+    return max(ZERO, Decimal((spec.due - day).days) / AVERAGE_MONTH_DAYS)
+
+
+def required_per_month(spec: Spec, actual: Decimal | None, day: datetime.date) -> Decimal | None:
+    """What is still needed each month to reach the target by its due date: remaining ÷
+    months left (0 when already reached). None for milestones and ceilings, and once the
+    due date has come (nothing can be done per month any more)."""
+    if not has_forecast(spec):
+        return None
+    start = spec.baseline if spec.kind == Kind.LEVEL and spec.baseline is not None else ZERO
+    remaining = spec.value - (start if actual is None else actual)
+    if remaining <= 0:
+        return ZERO
+    months = months_left(spec, day)
+    if months <= 0:
+        return None
+    return remaining / months
 
 
 def weighted_average(items: Iterable[tuple[Decimal, Decimal | None]]) -> Decimal | None:

@@ -36,6 +36,8 @@ def submit_report(
     as_of: datetime.date,
     author=None,
     note: str = "",
+    next_steps: str = "",
+    plausibility_flags: list[str] = (),
     evidence: list[tuple[UploadedFile, str]] = (),
     revises: Report | None = None,
     expected_revision: int | None = None,
@@ -53,7 +55,14 @@ def submit_report(
             if revises.revisions.exists():
                 raise WorkflowError(_("该退回报告已经更正过。"))
         report = Report.objects.create(
-            target=locked, value=value, as_of=as_of, note=note, author=author, revises=revises
+            target=locked,
+            value=value,
+            as_of=as_of,
+            note=note,
+            next_steps=next_steps,
+            plausibility_flags=list(plausibility_flags),
+            author=author,
+            revises=revises,
         )
         for upload, content_type in evidence:
             # chunks() reads from the start every time (UploadedFile rewinds), so the digest
@@ -79,6 +88,8 @@ def submit_report(
                 "value": plain(value),
                 "as_of": as_of.isoformat(),
                 "note": note,
+                **({"next_steps": next_steps} if next_steps else {}),
+                **({"plausibility_flags": list(plausibility_flags)} if plausibility_flags else {}),
                 "evidence": list(report.evidence.values_list("original_name", flat=True)),
                 "revises": revises.pk if revises else None,
             },

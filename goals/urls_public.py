@@ -1,6 +1,6 @@
 from django.urls import path
 
-from goals.views import data, health, public
+from goals.views import data, health, league, public
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("evidence/<id:pk>/thumbnail/", public.evidence_thumbnail, name="evidence_thumbnail"),
     path("departments/", public.departments, name="departments"),
     path("departments/<id:pk>/", public.department, name="department"),
+    path("league/", league.public_league, name="league"),
     path("data/<year:year>/targets.csv", data.targets_csv, name="data_targets_csv"),
     path("data/<year:year>/targets.json", data.targets_json, name="data_targets_json"),
     path("data/<year:year>/reports.csv", data.reports_csv, name="data_reports_csv"),

@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 
 from goals.forms_accounts import StaffAuthenticationForm
 from goals.two_factor import views as two_factor
-from goals.views import staff
+from goals.views import league, reminders, staff
 
 urlpatterns = [
     path("", staff.workspace, name="workspace"),
@@ -17,6 +17,8 @@ urlpatterns = [
     path("reports/<id:report_id>/approve/", staff.approve_report, name="approve_report"),
     path("reports/<id:report_id>/return/", staff.return_report, name="return_report"),
     path("evidence/<id:evidence_id>/", staff.evidence_file, name="evidence_file"),
+    path("league/", league.staff_league, name="staff_league"),
+    path("reminders/", reminders.reminder_preferences, name="reminder_preferences"),
     # Accounts: Django's views with our templates (names chosen not to replace the admin's).
     path(
         "login/",

@@ -143,6 +143,9 @@ def public_urls(site) -> list[str]:
         reverse("target", args=["A6.1"]),  # a ceiling
         reverse("target", args=["A1.1"]),  # a milestone
         reverse("pillar", args=["S1"]),
+        reverse("league"),
+        reverse("league") + "?as_of=2024-07-31&sort=on_time",
+        reverse("project", args=["P4"]) + "?as_of=2024-02-01",  # grey lights
         "/en/",
         "/en/targets/?status=done",
         "/en/actions/A6/",
@@ -364,6 +367,7 @@ def test_evidence_shows_images_as_thumbnails_with_one_marker_per_file(site, page
     assert markers == [["none", "none"], ["none", "none"]], markers
     thumb = items.first.locator("img")
     thumb.wait_for()
+    thumb.scroll_into_view_if_needed()  # thumbnails load lazily, when they come into view
     page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
     assert thumb.evaluate("(img) => img.naturalWidth") == 320
     assert items.first.locator("a").get_attribute("href") == reverse(

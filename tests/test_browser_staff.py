@@ -202,3 +202,29 @@ def test_a_lost_session_says_so_and_keeps_the_input(people, live_server, page, l
         row.get_by_role("button", name="提交审核").click()
         page.locator(f"#target-{target.pk} .row-message.message-success").wait_for()
         assert Report.objects.count() == 1
+
+
+def test_a_doubtful_figure_is_confirmed_inline_and_the_staff_pages_pass_axe(people, live_server, page, axe):
+    """A value over twice the target asks for a confirmation in place (htmx), then goes through."""
+    target = people
+    base = live_server.url
+    sign_in(page, base, "yaoguan", "Yaoguan-2024!")
+    row = page.locator(f"#target-{target.pk}")
+    row.get_by_text(f"填报 {CODE} 的进度").click()
+    page.evaluate("() => { window.__sameDocument = true }")
+    page.locator(f"#id_t{target.pk}-value").fill("450")
+    row.get_by_role("button", name="提交审核").click()
+    confirm = page.locator(f"#id_t{target.pk}-confirm")
+    confirm.wait_for()
+    assert "数据看起来有异常" in row.inner_text() and "超过目标值的 2 倍" in row.inner_text()
+    assert page.evaluate("() => window.__sameDocument") is True
+    axe(page)
+    assert not Report.objects.exists()
+    confirm.check()
+    page.locator(f"#id_t{target.pk}-note").fill("含上年结转的托位")
+    row.get_by_role("button", name="提交审核").click()
+    row.get_by_text("等待审核").wait_for()
+    assert Report.objects.get().plausibility_flags == ["overshoot"]
+    for name in ("staff_league", "reminder_preferences"):
+        page.goto(base + reverse(name))
+        axe(page)

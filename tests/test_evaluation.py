@@ -379,3 +379,39 @@ def test_reading_a_targets_lead_department_costs_no_query(plan, django_assert_nu
     result = evaluate_plan(plan, JUL1)
     with django_assert_num_queries(0):
         assert result.targets[target.id].target.lead_department.name == "遥观镇"
+
+
+def test_the_reporting_cycle_comes_from_the_plan_unless_a_target_overrides_it(plan):
+    plan.report_due_day = 10
+    plan.save()
+    project = make_project(plan)
+    monthly = make_target(project, "P1.1")
+    quarterly = make_target(project, "P1.2", reporting_cycle="quarterly", report_due_day=20)
+    early = make_target(project, "P1.3", due_date=datetime.date(2023, 6, 30))
+    result = evaluate_plan(plan, JUL1).targets
+    assert len(result[monthly.id].periods) == 12
+    assert result[monthly.id].first_deadline == datetime.date(2023, 2, 10)
+    assert [p.deadline for p in result[quarterly.id].periods] == [
+        datetime.date(2023, 4, 20),
+        datetime.date(2023, 7, 20),
+        datetime.date(2023, 10, 20),
+        datetime.date(2024, 1, 20),
+    ]
+    assert result[early.id].periods[-1].end == datetime.date(2023, 6, 30)
+
+
+def test_lights_and_forecasts_come_from_the_same_pass(plan, django_assert_max_num_queries):
+    project = make_project(plan)
+    on_pace = make_target(project, "P1.1", value=365)
+    behind = make_target(project, "P1.2", value=365)
+    silent = make_target(project, "P1.3", value=365)
+    approved(on_pace, 181, datetime.date(2023, 6, 30))
+    approved(behind, 40, datetime.date(2023, 6, 30))
+    with django_assert_max_num_queries(6):
+        result = evaluate_plan(plan, JUL1)
+    targets = result.targets
+    assert targets[on_pace.id].light == "green" and targets[on_pace.id].projected == D(365)
+    assert targets[behind.id].light == "red"
+    assert targets[silent.id].light == "red" and targets[silent.id].projected is None
+    assert targets[silent.id].required == D(365) / (D(183) / D("30.4375"))
+    assert result.groups[project.id].lights == {"green": 1, "red": 2}

@@ -61,13 +61,14 @@ PUBLIC_PATHS = [
     "/evidence/{}/",
     "/departments/",
     "/departments/{}/",
+    "/league/",
     "/data/{}/targets.csv",
     "/data/{}/targets.json",
     "/data/{}/reports.csv",
     "/data/updates.atom",
     "/healthz",
 ]
-QUERY_KEYS = ["q", "status", "group", "department", "stale", "page", "as_of", "sort", "x"]
+QUERY_KEYS = ["q", "status", "group", "department", "stale", "page", "as_of", "sort", "x", "light", "overdue"]
 QUERY = st.dictionaries(st.sampled_from(QUERY_KEYS), TEXT, max_size=4)
 
 
@@ -129,6 +130,8 @@ REPORT_FIELDS = st.fixed_dictionaries(
         "value": TEXT,
         "as_of": st.one_of(TEXT, st.dates().map(datetime.date.isoformat)),
         "note": TEXT,
+        "next_steps": TEXT,
+        "confirm": TEXT,
         "revision": TEXT,
         "keep_evidence": TEXT,
     },
@@ -148,6 +151,8 @@ STAFF_REQUESTS = [
     "bulk approve",
     "sign in",
     "password change",
+    "league",
+    "reminder preferences",
 ]
 
 
@@ -198,6 +203,12 @@ def staff_requests(world, reports) -> dict:
             st.fixed_dictionaries(
                 {"username": st.one_of(TEXT, st.text(min_size=151, max_size=300)), "password": TEXT}
             ),
+        ),
+        "league": ("get", st.builds(lambda q: "/staff/league/?" + urlencode(q), QUERY), st.just({})),
+        "reminder preferences": (
+            "post",
+            st.just("/staff/reminders/"),
+            st.fixed_dictionaries({}, optional={"opt_out": TEXT, "language": TEXT}),
         ),
         "password change": (
             "post",

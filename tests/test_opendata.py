@@ -7,6 +7,7 @@ import datetime
 import io
 import json
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -150,7 +151,7 @@ def test_unknown_and_synthetic_years_are_404(client, seeded):
 # (status of P4.1 with 10,450 of 11,000 by 30 June, expected percent, stale) on each day
 TODAY = {
     IN_PLAN_YEAR: ("on_track", "50", "false"),  # 95 % when 50 % is expected
-    AFTER_PLAN_YEAR: ("missed", "100", "true"),  # the year ended short; nothing new since June
+    AFTER_PLAN_YEAR: ("missed", "100", "false"),  # the year ended short; stale only while it runs
 }
 
 
@@ -177,3 +178,37 @@ def test_as_of_runs_from_the_first_day_of_the_plan_to_today(client, seeded, toda
     today(AFTER_PLAN_YEAR)
     assert client.get(url, {"as_of": "2024-12-31"}).status_code == 200
     assert client.get(url, {"as_of": "2025-03-02"}).status_code == 400
+
+
+def test_the_exports_end_with_light_forecast_and_period_columns(client, publish, seeded):
+    assert opendata.TARGET_COLUMNS[-5:] == [
+        "light",
+        "light_label",
+        "projected_value",
+        "required_per_month",
+        "last_period_covered",
+    ]
+    assert opendata.TARGET_COLUMNS.index("evaluated_on") == opendata.TARGET_COLUMNS.index("light") - 1
+    assert opendata.REPORT_COLUMNS[-1] == "next_steps"
+    publish("P4.1", 5500, datetime.date(2024, 6, 30), next_steps="七月走访 500 户")
+    publish("A1.1", 50, datetime.date(2024, 6, 30))  # a milestone: no forecast
+    url = reverse("data_targets_csv", args=[2024])
+    rows = {r["code"]: r for r in read_csv(client.get(url, {"as_of": "2024-07-01"}))}
+    p41 = rows["P4.1"]
+    # 0.55万 of 1.1万 on 1 July: 50 % done, 50 % expected: on pace, green.
+    assert p41["light"] == "green" and p41["light_label"] == "绿灯"
+    assert p41["projected_value"] == "1.11"  # 5500 × 366 ÷ 182 = 11060.4 → 1.11万
+    assert Decimal(p41["required_per_month"]) > 0
+    assert p41["last_period_covered"] == "2024-06"
+    assert rows["P1.1"]["light"] == "red"  # nothing reported, first deadline (5 Feb) long past
+    assert rows["P1.1"]["projected_value"] == "" and rows["P1.1"]["required_per_month"] != ""
+    assert {r["light"] for r in rows.values()} <= {"green", "yellow", "red", "grey"}
+    milestone = rows["A1.1"]
+    assert milestone["projected_value"] == "" and milestone["required_per_month"] == ""
+    early = read_csv(client.get(reverse("data_targets_csv", args=[2024]), {"as_of": "2024-02-01"}))
+    assert {r["light"] for r in early} == {"grey"}  # before the first deadline
+    after = {r["code"]: r for r in read_csv(client.get(reverse("data_targets_csv", args=[2024])))}
+    assert after["P1.1"]["status"] == "never_reported" and after["P1.1"]["stale"] == "false"
+    assert after["P1.1"]["required_per_month"] == ""  # the due date has come
+    reports = read_csv(client.get(reverse("data_reports_csv", args=[2024])))
+    assert next(r for r in reports if r["target_code"] == "P4.1")["next_steps"] == "七月走访 500 户"

@@ -97,7 +97,8 @@ CASES = [
         "report submission, another department's target",
         "post",
         lambda s: reverse("report_target", args=[s.world.other_target.code]),
-        lambda s: report_form_data(s.world.other_target),
+        # 6 of 10: within the plausibility checks (120 would need a confirmed note).
+        lambda s: report_form_data(s.world.other_target, "6"),
         {"official_own": 404, "official_other": (302, WORKSPACE), "reviewer": 403, "admin": (302, WORKSPACE)},
     ),
     (

@@ -141,6 +141,13 @@ class TestDone:
 class TestStatus:
     def test_no_report(self):
         assert progress.status(AT_LEAST, None, MID, TOL) == Status.NO_REPORT
+        assert progress.status(AT_LEAST, None, DUE, TOL) == Status.NO_REPORT
+
+    def test_after_the_period_nothing_reported_reads_never_reported(self):
+        after = datetime.date(2025, 1, 1)
+        assert progress.status(AT_LEAST, None, after, TOL) == Status.NEVER_REPORTED
+        assert progress.status(AT_MOST, None, after, TOL) == Status.NEVER_REPORTED
+        assert progress.status(MILESTONE, None, after, TOL) == Status.NEVER_REPORTED
 
     def test_on_track_down_to_exactly_the_pace_minus_the_tolerance(self):
         # 1 July 2024 ends day 183 of 366: half the year, so 50 % is expected; with 10 points
@@ -204,10 +211,12 @@ class TestStale:
             AT_LEAST, datetime.date(2024, 2, 1), datetime.date(2024, 12, 1), 45, True
         )
 
-    def test_after_the_period_staleness_is_judged_at_the_due_date(self):
-        last = datetime.date(2024, 12, 1)
-        assert not progress.is_stale(AT_LEAST, last, datetime.date(2026, 6, 1), 45, False)
-        assert progress.is_stale(AT_LEAST, datetime.date(2024, 10, 1), datetime.date(2026, 6, 1), 45, False)
+    def test_staleness_is_judged_only_while_the_period_runs(self):
+        last = datetime.date(2024, 10, 1)
+        assert progress.is_stale(AT_LEAST, last, DUE, 45, False)
+        # After the period the final status says it all (missed, never reported): never stale.
+        assert not progress.is_stale(AT_LEAST, last, datetime.date(2025, 1, 1), 45, False)
+        assert not progress.is_stale(AT_LEAST, None, datetime.date(2026, 6, 1), 45, False)
 
 
 class TestRollup:

@@ -24,6 +24,7 @@ BUDGETS = {
     "target": (["<target>"], 8),
     "departments": ([], 9),
     "department": (["<department>"], 10),
+    "league": ([], 10),
     "data_targets_csv": (["<year>"], 8),
     "data_targets_json": (["<year>"], 8),
     "data_reports_csv": (["<year>"], 4),

@@ -95,6 +95,8 @@ def test_an_admin_edit_changes_the_etag(client, seeded):
             "adopted_on": "2023-12-27",
             "source": seeded.source,
             "source_clause": seeded.source_clause,
+            "reporting_cycle": seeded.reporting_cycle,
+            "report_due_day": seeded.report_due_day,
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

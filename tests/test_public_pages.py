@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from goals import services
-from goals.models import Department, Evidence, Target
+from goals.models import Department, Evidence, Report, Target
 from goals.progress import Status
 from projects.management.commands.synthesize import generate
 from tests.builders import AFTER_PLAN_YEAR, IN_PLAN_YEAR, make_plan, make_project, make_target, make_user
@@ -253,8 +253,13 @@ def test_the_list_filters_by_status_project_department_text_and_staleness(client
     assert codes(department=str(unit.pk)) == ["P7.1"]
     assert "P7.1" not in codes(department="none")
     assert codes(q="充电桩")[:2] == ["P5.2", "P5.2.1"]
-    assert codes(stale="on", group="P7") == ["P7.2"]  # P7.1 is done, so never stale
-    assert "P4.1" in codes(stale="on", group="P4")
+    # Stale is judged while the year runs (P7.1 is done, so never stale) ...
+    assert codes(stale="on", group="P7", as_of="2024-12-20") == ["P7.2"]
+    assert "P4.1" in codes(stale="on", group="P4", as_of="2024-12-20")
+    # ... and once it is over, a target reads done, missed or never reported, never stale.
+    assert codes(stale="on") == []
+    assert codes(status="never_reported", group="P7") == ["P7.2"]
+    assert codes(status="no_report") == []
 
 
 def test_htmx_gets_only_the_results_with_the_language_link_out_of_band(client, seeded):
@@ -312,7 +317,7 @@ def test_as_of_a_day_shows_the_values_that_stood_then(client, publish, today):
 # What P4.1 (10,450 of 11,000 by 30 June) shows without ?as_of, on each day.
 TODAY = {
     IN_PLAN_YEAR: (Status.ON_TRACK, False),  # 95 % when 50 % is expected; reported a day ago
-    AFTER_PLAN_YEAR: (Status.MISSED, True),  # the year ended short; nothing new after June
+    AFTER_PLAN_YEAR: (Status.MISSED, False),  # the year ended short; stale only while it runs
 }
 
 
@@ -393,3 +398,70 @@ def test_healthz_is_trivial(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get(reverse("healthz"))
     assert response.content == b"ok"
+
+
+# --- lights, forecasts, the schedule and final statuses (issue 10) -----------------------------
+
+
+def test_a_target_page_shows_its_light_forecast_and_last_period_covered(client, publish):
+    publish("P4.1", 5500, datetime.date(2024, 6, 30))
+    html = text(client.get(reverse("target", args=["P4.1"]), {"as_of": "2024-07-01"}))
+    assert "亮灯" in html and "绿灯" in html
+    assert "按当前进度预计到期值" in html and "1.11万名" in html  # 5500 × 366 ÷ 182
+    assert "完成目标尚需每月" in html
+    assert "每月报送,每期结束后次月 5 日前" in html
+    assert "最近填报覆盖期" in html and "2024-06" in html
+
+
+def test_a_milestone_page_has_no_forecast(client, publish):
+    publish("A1.1", 50, datetime.date(2024, 6, 30))
+    html = text(client.get(reverse("target", args=["A1.1"]), {"as_of": "2024-07-01"}))
+    assert "按当前进度预计到期值" not in html and "完成目标尚需每月" not in html
+
+
+def test_after_the_year_a_target_reads_done_missed_or_never_reported(client, publish):
+    publish("P4.1", 5500, datetime.date(2024, 6, 30))
+    publish("P7.1", 3100, datetime.date(2024, 10, 31))
+    html = text(client.get(reverse("project", args=["P4"])))  # today: long after 2024
+
+    def cell(code: str) -> str:
+        return re.search(rf'id="target-{code}">(.*?)</tr>', html, re.S).group(1)
+
+    assert str(Status.MISSED.label) in cell("P4.1") and "红灯" in cell("P4.1")
+    never = cell("P4.2")
+    assert str(Status.NEVER_REPORTED.label) in never and "红灯" in never
+    assert str(Status.NO_REPORT.label) not in never and "久未更新" not in never
+    done = text(client.get(reverse("project", args=["P7"])))
+    assert str(Status.DONE.label) in re.search(r'id="target-P7.1">(.*?)</tr>', done, re.S).group(1)
+
+
+def test_before_the_first_deadline_no_report_is_grey_and_red_after_its_grace(client, seeded):
+    early = text(client.get(reverse("project", args=["P4"]), {"as_of": "2024-02-20"}))
+    assert "灰灯" in re.search(r'id="target-P4.2">(.*?)</tr>', early, re.S).group(1)
+    late = text(client.get(reverse("project", args=["P4"]), {"as_of": "2024-02-21"}))
+    row = re.search(r'id="target-P4.2">(.*?)</tr>', late, re.S).group(1)
+    assert "红灯" in row and str(Status.NO_REPORT.label) in row
+
+
+def test_rollups_count_targets_by_light(client, publish):
+    publish("P4.1", 5500, datetime.date(2024, 6, 30))
+    html = text(client.get(reverse("home"), {"as_of": "2024-07-01"}))
+    assert re.search(r'class="light light-green">.*?绿灯</span> 1', html, re.S)
+
+
+def test_a_target_page_says_how_each_period_was_reported(client, seeded):
+    author, reviewer = make_user("author-2"), make_user("reviewer-2")
+    target = Target.objects.get(plan=seeded, code="P4.1")
+    for as_of, on in [
+        (datetime.date(2024, 1, 31), datetime.date(2024, 2, 3)),
+        (datetime.date(2024, 3, 31), datetime.date(2024, 4, 20)),
+    ]:
+        report = services.submit_report(target=target, value=Decimal(100), as_of=as_of, author=author)
+        Report.objects.filter(pk=report.pk).update(
+            created_at=datetime.datetime.combine(on, datetime.time(10), tzinfo=datetime.UTC)
+        )
+        services.approve_report(report=report, reviewer=reviewer)
+    html = text(client.get(reverse("target", args=["P4.1"]), {"as_of": "2024-04-30"}))
+    section = html[html.index('id="schedule-heading"') : html.index('id="history-heading"')]
+    rows = re.findall(r'<th scope="row" class="num">([^<]+)</th>.*?timeliness-(\w+)', section, re.S)
+    assert rows == [("2024-04", "open"), ("2024-03", "late"), ("2024-02", "missing"), ("2024-01", "on_time")]

@@ -1,5 +1,6 @@
 from .backups import BackupRecord
 from .plan import Action, Department, Measure, Pillar, Plan, TargetGroup
+from .reminders import ReminderPreference, ReminderSent
 from .reports import AuditEntry, Evidence, Report
 from .targets import ReportedFigure, Scale, Target
 
@@ -12,6 +13,8 @@ __all__ = [
     "Measure",
     "Pillar",
     "Plan",
+    "ReminderPreference",
+    "ReminderSent",
     "Report",
     "ReportedFigure",
     "Scale",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from goals.cadence import DEFAULT_DUE_DAY, Cycle
 
 
 class PlanManager(models.Manager["Plan"]):
@@ -23,6 +26,20 @@ class Plan(models.Model):
     adopted_on = models.DateField(_("通过日期"), null=True, blank=True)
     source = models.TextField(_("来源"), blank=True, help_text=_("发布该计划的文件或报道"))
     source_clause = models.TextField(_("原文条款"), blank=True)
+    reporting_cycle = models.CharField(
+        _("报送周期"), max_length=10, choices=Cycle.choices, default=Cycle.MONTHLY
+    )
+    report_due_day = models.PositiveSmallIntegerField(
+        _("报送截止日"),
+        default=DEFAULT_DUE_DAY,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("每期结束后次月的第几日前报送(1–28)"),
+    )
+    deadline_reminders_mandatory = models.BooleanField(
+        _("截止提醒必收"),
+        default=False,
+        help_text=_("勾选后,填报人员即使选择不接收提醒邮件,仍会收到报送截止前后的提醒。"),
+    )
 
     objects = PlanManager()
 
@@ -30,6 +47,15 @@ class Plan(models.Model):
         verbose_name = _("工作计划")
         verbose_name_plural = _("工作计划")
         ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reporting_cycle__in=["monthly", "quarterly"]), name="plan_reporting_cycle_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(report_due_day__gte=1) & Q(report_due_day__lte=28),
+                name="plan_report_due_day_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.title}"

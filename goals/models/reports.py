@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from goals import plausibility
+
 from .targets import Target
 
 
@@ -51,6 +53,13 @@ class Report(models.Model):
     )
     as_of = models.DateField(_("截至日期"))
     note = models.TextField(_("说明"), blank=True, max_length=2000)
+    next_steps = models.TextField(_("下阶段计划"), blank=True, max_length=2000)
+    plausibility_flags = models.JSONField(
+        _("需核实的情况"),
+        default=list,
+        blank=True,
+        help_text=_("提交时发现的异常(如累计值下降、远超目标),填报人已在说明中解释并确认"),
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -113,6 +122,10 @@ class Report(models.Model):
     def __str__(self) -> str:
         value = format(self.value.normalize(), "f") if self.value is not None else ""
         return f"{self.target.code} {value} @ {self.as_of} ({self.get_state_display()})"
+
+    @property
+    def plausibility_labels(self) -> list[str]:
+        return plausibility.labels(self.plausibility_flags)
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:

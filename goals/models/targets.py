@@ -6,10 +6,12 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from goals.cadence import Cycle
 from goals.progress import Kind
 
 from .plan import Coded, CodedManager, Department, Plan, TargetGroup
@@ -115,6 +117,16 @@ class Target(Coded):
     baseline_year = models.PositiveSmallIntegerField(_("基数年份"), null=True, blank=True)
     due_date = models.DateField(_("完成期限"), null=True, blank=True, help_text=_("留空即计划年度年底"))
     weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2, default=Decimal(1))
+    reporting_cycle = models.CharField(
+        _("报送周期"), max_length=10, choices=Cycle.choices, blank=True, help_text=_("留空即沿用计划的设置")
+    )
+    report_due_day = models.PositiveSmallIntegerField(
+        _("报送截止日"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("留空即沿用计划的设置(1–28)"),
+    )
     lead_department = models.ForeignKey(
         Department,
         on_delete=models.PROTECT,
@@ -174,6 +186,15 @@ class Target(Coded):
             ),
             models.CheckConstraint(condition=Q(weight__gt=0), name="target_weight_positive"),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="target_not_own_parent"),
+            models.CheckConstraint(
+                condition=Q(reporting_cycle__in=["", "monthly", "quarterly"]),
+                name="target_reporting_cycle_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(report_due_day__isnull=True)
+                | (Q(report_due_day__gte=1) & Q(report_due_day__lte=28)),
+                name="target_report_due_day_valid",
+            ),
         ]
         indexes = [models.Index(fields=["lead_department"], name="target_lead_department_idx")]
 
@@ -232,6 +253,17 @@ class Target(Coded):
     @property
     def due(self) -> datetime.date:
         return self.due_date or datetime.date(self.plan.year, 12, 31)
+
+    @property
+    def cycle(self) -> str:
+        return self.reporting_cycle or self.plan.reporting_cycle
+
+    def get_cycle_display(self) -> str:
+        return str(Cycle(self.cycle).label)
+
+    @property
+    def due_day(self) -> int:
+        return self.report_due_day or self.plan.report_due_day
 
     def in_base_units(self, value: Decimal | None) -> Decimal | None:
         """A value written at the target's scale (1.1 万) as a plain number (11000)."""

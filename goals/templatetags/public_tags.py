@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
 
-from goals.progress import Status
+from goals.progress import LIGHT_ORDER, Light, Status
 
 register = template.Library()
 
@@ -20,6 +20,7 @@ STATUS_ORDER = [
     Status.HELD,
     Status.BREACHED,
     Status.NO_REPORT,
+    Status.NEVER_REPORTED,
 ]
 
 
@@ -44,6 +45,12 @@ def status_counts(counts) -> list[tuple[Status, int]]:
 
 
 @register.filter
+def light_counts(counts) -> list[tuple[Light, int]]:
+    """A Counter of lights as (light, count) pairs, red first, zeros left out."""
+    return [(light, counts[light]) for light in LIGHT_ORDER if counts.get(light)]
+
+
+@register.filter
 def status_label(value) -> str:
     try:
         return Status(value).label
@@ -54,4 +61,4 @@ def status_label(value) -> str:
 @register.filter
 def reported(rollup) -> int:
     """How many of a rollup's targets have an approved report (the ones its percent averages)."""
-    return rollup.total - rollup.counts.get(Status.NO_REPORT, 0)
+    return rollup.total - rollup.counts.get(Status.NO_REPORT, 0) - rollup.counts.get(Status.NEVER_REPORTED, 0)

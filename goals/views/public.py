@@ -15,11 +15,12 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
-from goals import charts, listing, publication, thumbnails
+from goals import cadence, charts, listing, publication, thumbnails
 from goals.caching import public_page, wants_fragment
 from goals.evaluation import TargetProgress, evaluate_plan, evaluate_target
 from goals.evidence import serve as serve_evidence
@@ -220,6 +221,8 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
     for report in sorted(own, key=lambda r: (r.as_of, r.created_at, r.id)):
         winners[report.as_of] = report.value
     chart = charts.build(target, list(winners.items()), day.day)
+    submissions = [(r.as_of, timezone.localtime(r.created_at).date()) for r in own]
+    schedule = cadence.history(list(progress.periods), submissions, day.day)
     earlier = list(ReportedFigure.objects.filter(continued_by=target).order_by("year", "order"))
     context = {
         "plan": plan,
@@ -231,6 +234,7 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
         "current_id": progress.report_id,
         "chart": chart,
         "earlier": earlier,
+        "schedule": list(reversed(schedule)),
     }
     return _render(request, "goals/target.html", context, day)
 
@@ -255,7 +259,8 @@ def _led_by_department(result) -> dict[int, list[TargetProgress]]:
 
 def _tally(items: list[TargetProgress]) -> dict:
     counts = Counter(tp.status for tp in items)
-    return {"counts": counts, "stale": sum(tp.stale for tp in items), "total": len(items)}
+    lights = Counter(tp.light for tp in items)
+    return {"counts": counts, "lights": lights, "stale": sum(tp.stale for tp in items), "total": len(items)}
 
 
 @public_page

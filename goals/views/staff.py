@@ -7,6 +7,7 @@ One URL answers both ways: the whole page, or (for htmx) the one row it changed.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import wraps
 
@@ -26,13 +27,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from goals import permissions, publication, services
+from goals import evaluation, permissions, publication, schedule, services
 from goals.evaluation import TargetProgress, evaluate_plan, latest_approved
 from goals.evidence import serve as serve_evidence
 from goals.formatting import in_target_scale, plain
 from goals.forms_staff import StaffReportForm, WorkspaceFilterForm
 from goals.models import Department, Plan, Report, Target
-from goals.progress import Status
+from goals.progress import LIGHT_ORDER, Status
 from goals.security import has_control_chars, parse_id
 
 QUEUE_LIMIT = 100
@@ -93,6 +94,7 @@ class Row:
     revises: Report | None = None
     message: str = ""
     level: str = ""  # success / error / warning
+    facts: schedule.Facts | None = None
 
     @property
     def target(self) -> Target:
@@ -141,7 +143,20 @@ def sort_rows(tps: list[TargetProgress], sort: str) -> list[TargetProgress]:
         return sorted(tps, key=lambda tp: order[tp.status])
     if sort == "as_of":
         return sorted(tps, key=lambda tp: (tp.as_of is not None, tp.as_of or 0))
+    if sort == "light":
+        order = {light: i for i, light in enumerate(LIGHT_ORDER)}
+        return sorted(tps, key=lambda tp: order[tp.light])
     return tps
+
+
+def sort_by_due(tps: list[TargetProgress], facts: dict[int, schedule.Facts]) -> list[TargetProgress]:
+    """Most overdue first, then the nearest deadline; nothing due last."""
+
+    def key(tp: TargetProgress):
+        due = facts[tp.target.pk].due
+        return (due is None, due.days if due else 0)
+
+    return sorted(tps, key=key)
 
 
 def user_departments(user):
@@ -164,10 +179,15 @@ def workspace(request: HtmxHttpRequest) -> HttpResponse:
     filters = WorkspaceFilterForm(request.GET or None, departments=user_departments(user))
     rows: list[Row] = []
     total = 0
+    summary = None
+    day = evaluation.today()
     if plan is not None:
         ids = set(permissions.reportable_targets(user, plan).values_list("pk", flat=True))
         total = len(ids)
-        tps = [tp for tp in evaluate_plan(plan).targets.values() if tp.target.pk in ids]
+        result = evaluate_plan(plan, day)
+        facts = schedule.reporting_facts(result, day, schedule.STAFF_STATES)
+        tps = [tp for tp in result.targets.values() if tp.target.pk in ids]
+        summary = workspace_summary(tps, facts)
         sort = "code"
         if filters.is_valid():
             data = filters.cleaned_data
@@ -178,6 +198,10 @@ def workspace(request: HtmxHttpRequest) -> HttpResponse:
                 tps = [tp for tp in tps if tp.status == data["status"]]
             if data["stale"]:
                 tps = [tp for tp in tps if tp.stale]
+            if data["light"]:
+                tps = [tp for tp in tps if tp.light == data["light"]]
+            if data["overdue"]:
+                tps = [tp for tp in tps if (due := facts[tp.target.pk].due) and due.overdue]
             if text := data["q"].strip().lower():
                 tps = [tp for tp in tps if text in f"{tp.target.code} {tp.target.name}".lower()]
             sort = data["sort"] or "code"
@@ -188,14 +212,26 @@ def workspace(request: HtmxHttpRequest) -> HttpResponse:
                 reports=reports.get(tp.target.pk, []),
                 form=new_form(tp.target),
                 action=form_action(tp.target, None),
+                facts=facts[tp.target.pk],
             )
-            for tp in sort_rows(tps, sort)
+            for tp in (sort_by_due(tps, facts) if sort == "due" else sort_rows(tps, sort))
         ]
     template = "staff/workspace.html"
     if request.htmx:
         template += "#workspace-table"
-    context = {"plan": plan, "rows": rows, "total": total, "filters": filters}
+    context = {"plan": plan, "rows": rows, "total": total, "filters": filters, "summary": summary, "day": day}
     return render(request, template, context)
+
+
+def workspace_summary(tps: list[TargetProgress], facts: dict[int, schedule.Facts]) -> dict:
+    """The top of the workspace: the deadline that matters most, and counts by light."""
+    mine = [facts[tp.target.pk] for tp in tps]
+    dues = [item.due for item in mine if item.due is not None]
+    return {
+        "tally": schedule.tally(mine),
+        "lights": Counter(tp.light for tp in tps),
+        "worst": min(dues, key=lambda due: due.days) if dues else None,
+    }
 
 
 def render_row(request, row: Row, *, status: int = 200) -> HttpResponse:
@@ -206,9 +242,12 @@ def render_row(request, row: Row, *, status: int = 200) -> HttpResponse:
 
 
 def build_row(target: Target, form: StaffReportForm, revises: Report | None, **message) -> Row:
-    """The row with fresh state: the target re-evaluated (6 queries) and its open reports."""
-    tp = evaluate_plan(target.plan).targets[target.pk]
+    """The row with fresh state: the target re-evaluated (7 queries) and its open reports."""
+    day = evaluation.today()
+    result = evaluate_plan(target.plan, day)
+    tp = result.targets[target.pk]
     return Row(
+        facts=schedule.reporting_facts(result, day, schedule.STAFF_STATES)[target.pk],
         tp=tp,
         reports=open_reports([target.pk]).get(target.pk, []),
         form=form,
@@ -226,8 +265,11 @@ def handle_report(request, target: Target, revises: Report | None) -> HttpRespon
         request.POST, request.FILES, target=target, revises=revises, prefix=f"t{target.pk}"
     )
     if not form.is_valid():
-        row = build_row(target, form, revises, message=_("未提交:请按提示修改后再提交。"), level="error")
-        return render_row(request, row, status=422)
+        if form.flags and set(form.errors) == {"confirm"}:
+            message, level = _("未提交:数据看起来有异常,请核实并确认。"), "warning"
+        else:
+            message, level = _("未提交:请按提示修改后再提交。"), "error"
+        return render_row(request, build_row(target, form, revises, message=message, level=level), status=422)
     data = form.cleaned_data
     try:
         report = services.submit_report(
@@ -235,6 +277,8 @@ def handle_report(request, target: Target, revises: Report | None) -> HttpRespon
             value=data["value"],
             as_of=data["as_of"],
             note=data["note"],
+            next_steps=data["next_steps"],
+            plausibility_flags=form.flags,
             author=request.user,
             evidence=form.evidence_to_submit(),
             revises=revises,

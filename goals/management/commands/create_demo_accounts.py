@@ -68,6 +68,8 @@ class Command(BaseCommand):
         password = secrets.token_urlsafe(12)
         user.set_password(password)
         user.first_name = name
+        # Reminder emails go to the console under DEBUG: a new user sees them there.
+        user.email = user.email or f"{username}@example.org"
         user.is_active = True
         user.is_staff = role == ADMIN
         user.is_superuser = role == ADMIN

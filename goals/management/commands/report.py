@@ -19,7 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("code", help="目标编号,如 P1.3")
         parser.add_argument("value", help="截至该日的累计实际数(里程碑为完成百分比)")
         parser.add_argument("--as-of", required=True, dest="as_of", help="截至日期 YYYY-MM-DD")
-        parser.add_argument("--note", default="", help="说明")
+        parser.add_argument(
+            "--note", default="", help="说明;数据异常(累计值下降、远超目标、百分比超出 0–100)时必填,视为确认"
+        )
+        parser.add_argument("--next-steps", default="", dest="next_steps", help="下阶段计划")
         parser.add_argument(
             "--by",
             dest="username",
@@ -44,6 +47,7 @@ class Command(BaseCommand):
         value: str,
         as_of: str,
         note: str,
+        next_steps: str,
         username: str | None,
         author: str | None,
         approve: bool,
@@ -85,8 +89,24 @@ class Command(BaseCommand):
             elif self_approve:
                 raise CommandError("--self-approve 只用于审核自己录入的报告;填报人与审核人不同,请去掉它。")
 
-        form = ReportForm({"value": value, "as_of": as_of, "note": note}, target=target)
-        if not form.is_valid():
+        form = ReportForm(
+            {
+                "value": value,
+                "as_of": as_of,
+                "note": note,
+                "next_steps": next_steps,
+                "confirm": bool(note.strip()),
+            },
+            target=target,
+        )
+        valid = form.is_valid()
+        if not valid and form.flags and set(form.errors) == {"confirm"}:
+            raise CommandError(
+                "未记录:数据看起来有异常("
+                + ";".join(str(flag.label) for flag in form.flags)
+                + ")。如确认无误,请加 --note 写明原因后重试。"
+            )
+        if not valid:
             problems = "; ".join(
                 f"{form.fields[f].label}: {' '.join(errs)}" for f, errs in form.errors.items()
             )
@@ -94,7 +114,13 @@ class Command(BaseCommand):
         data = form.cleaned_data
         with transaction.atomic():
             report = services.submit_report(
-                target=target, value=data["value"], as_of=data["as_of"], note=data["note"], author=writer
+                target=target,
+                value=data["value"],
+                as_of=data["as_of"],
+                note=data["note"],
+                next_steps=data["next_steps"],
+                plausibility_flags=form.flags,
+                author=writer,
             )
             if approve:
                 report = services.approve_report(report=report, reviewer=user, self_approval=self_approve)
