@@ -383,9 +383,12 @@ def test_it_refuses_an_archive_with_files_the_manifest_does_not_list(backup_file
 
 @pytest.mark.django_db(transaction=False)
 def test_it_refuses_to_back_up_sqlite_from_inside_a_transaction_instead_of_waiting_forever(media, tmp_path):
-    if connections["default"].vendor != "sqlite":
-        pytest.skip("pg_dump reads committed data from a connection of its own")
     make_user("someone")  # a write: the connection holds SQLite's write lock until rollback
+    if connections["default"].vendor != "sqlite":
+        # pg_dump reads committed data over a connection of its own: nothing to wait for.
+        call_command("backup", str(tmp_path / "x.tar.gz"), stdout=io.StringIO())
+        assert (tmp_path / "x.tar.gz").is_file()
+        return
     with pytest.raises(CommandError, match="事务中"):
         call_command("backup", str(tmp_path / "x.tar.gz"), stdout=io.StringIO())
     assert list(tmp_path.glob("*.tar.gz*")) == [] and list(tmp_path.glob(".x.tar.gz*")) == []
