@@ -276,7 +276,14 @@ class ReportedFigure(Coded):
     year = models.PositiveSmallIntegerField(_("年份"))
     section = models.CharField(_("栏目"), max_length=100, blank=True)
     comparator = models.CharField(_("比较词"), max_length=20, blank=True)
-    value = models.DecimalField(_("数值"), max_digits=16, decimal_places=4)
+    value = models.DecimalField(
+        _("数值"),
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("定性成绩(如「位列全省第一方阵」)没有数值,写在名称中"),
+    )
     unit = models.CharField(_("单位"), max_length=20, blank=True)
     scale = models.PositiveIntegerField(_("数量级"), choices=Scale.choices, default=Scale.ONE)
     continued_by = models.ForeignKey(
@@ -286,7 +293,16 @@ class ReportedFigure(Coded):
         blank=True,
         related_name="earlier_results",
         verbose_name=_("延续的目标"),
-        help_text=_("与之对应的本年度目标"),
+        help_text=_("同口径延续的本年度目标(如失业再就业 3456 人 → 0.3 万人)"),
+    )
+    related_to = models.ForeignKey(
+        Target,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="related_results",
+        verbose_name=_("相关的目标"),
+        help_text=_("口径不同、仅供参考的本年度目标(如累计数与新增数、较宽与较窄的统计范围)"),
     )
 
     class Meta(Coded.Meta):

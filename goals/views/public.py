@@ -11,6 +11,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -199,7 +200,11 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
     chart = charts.build(target, list(winners.items()), day.day)
     submissions = [(r.as_of, timezone.localtime(r.created_at).date()) for r in own]
     schedule = cadence.history(list(progress.periods), submissions, day.day)
-    earlier = list(ReportedFigure.objects.filter(continued_by=target).order_by("year", "order"))
+    figures = list(
+        ReportedFigure.objects.filter(Q(continued_by=target) | Q(related_to=target)).order_by("year", "order")
+    )
+    earlier = [f for f in figures if f.continued_by_id == target.pk]
+    related = [f for f in figures if f.continued_by_id != target.pk]
     context = {
         "plan": plan,
         "target": target,
@@ -210,6 +215,7 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
         "current_id": progress.report_id,
         "chart": chart,
         "earlier": earlier,
+        "related": related,
         "schedule": list(reversed(schedule)),
     }
     return _render(request, "goals/target.html", context, day)
