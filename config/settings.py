@@ -342,6 +342,13 @@ REQUEST_MAX_BYTES = env_int(
     minimum=1024,
 )
 
+# --- workbooks (goals.workbooks) -------------------------------------------------------------
+# An uploaded .xlsx: its size on the wire, and (checked before it is opened, against zip
+# bombs) the total uncompressed size and the number of members of the zip it is.
+WORKBOOK_MAX_BYTES = env_int("WORKBOOK_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+WORKBOOK_MAX_UNCOMPRESSED_BYTES = env_int("WORKBOOK_MAX_UNCOMPRESSED_BYTES", 30 * 1024 * 1024, minimum=1024)
+WORKBOOK_MAX_MEMBERS = env_int("WORKBOOK_MAX_MEMBERS", 200, minimum=10)
+
 # --- email and reminders (goals.reminders) ----------------------------------------------------
 # Read from EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS into
 # Django 6.1's MAILERS (its EMAIL_* settings are deprecated). SMTP whenever EMAIL_HOST is set;

@@ -234,7 +234,17 @@ class TargetAdmin(PublishesChanges, admin.ModelAdmin):
 
 @admin.register(ReportedFigure)
 class ReportedFigureAdmin(PublishesChanges, admin.ModelAdmin):
-    list_display = ["code", "name", "year", "comparator", "value", "unit", "scale", "continued_by", "related_to"]
+    list_display = [
+        "code",
+        "name",
+        "year",
+        "comparator",
+        "value",
+        "unit",
+        "scale",
+        "continued_by",
+        "related_to",
+    ]
     list_filter = ["year", "section"]
     search_fields = ["code", "name", "source_clause"]
     autocomplete_fields = ["continued_by", "related_to"]
