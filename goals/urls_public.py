@@ -1,6 +1,6 @@
 from django.urls import path
 
-from goals.views import data, league, public
+from goals.views import briefings, data, league, public
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("departments/", public.departments, name="departments"),
     path("departments/<id:pk>/", public.department, name="department"),
     path("league/", league.public_league, name="league"),
+    path("briefing/", briefings.public_briefing, name="briefing"),
     path("data/<year:year>/targets.csv", data.targets_csv, name="data_targets_csv"),
     path("data/<year:year>/targets.json", data.targets_json, name="data_targets_json"),
     path("data/<year:year>/reports.csv", data.reports_csv, name="data_reports_csv"),
