@@ -138,6 +138,15 @@ class Target(Coded):
     co_departments = models.ManyToManyField(
         Department, blank=True, related_name="co_targets", verbose_name=_("配合单位")
     )
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("上年目标"),
+        help_text=_("结转或延续的上一年度目标(同口径),目标页据此显示历年情况"),
+    )
     revision = models.PositiveIntegerField(
         _("版本"),
         default=0,
@@ -235,6 +244,8 @@ class Target(Coded):
                 add("parent", _("目标不能以自身为上级。"))
             elif self.parent.group_id != self.group_id:
                 add("parent", _("上级目标须属于同一项目或举措。"))
+        if self.predecessor_id and self.plan_id and self.predecessor.plan.year >= self.plan.year:
+            add("predecessor", _("上年目标须属于更早年度的计划。"))
         if self.code and self.plan_id:
             clash = Target.objects.filter(plan_id=self.plan_id, code=self.code).exclude(pk=self.pk)
             if clash.exists():
