@@ -148,6 +148,46 @@ class PlanAdmin(PublishesChanges, admin.ModelAdmin):
     list_display = ["year", "title", "theme", "adopted_on", "workbook_link"]
     search_fields = ["title", "theme", "positioning", "mission"]
     change_list_template = "admin/goals/plan/change_list.html"
+    actions = ["copy_to_next_year", "carry_unfinished"]
+
+    @admin.action(description=_("复制结构为下一年度计划(不含目标)"))
+    def copy_to_next_year(self, request, queryset):
+        from goals import carryover
+        from goals.workbooks.plan import ImportFailed
+
+        for plan in queryset:
+            try:
+                new = carryover.copy_structure(plan, plan.year + 1)
+            except ImportFailed as failure:
+                self.message_user(request, "\n".join(failure.problems), messages.ERROR)
+                continue
+            transaction.on_commit(publication.bump)
+            self.message_user(request, _("已建立 %(year)s 年计划。") % {"year": new.year}, messages.SUCCESS)
+
+    @admin.action(description=_("结转上一年度未完成的目标到所选计划"))
+    def carry_unfinished(self, request, queryset):
+        from goals import carryover
+
+        for plan in queryset:
+            source = Plan.objects.filter(year=plan.year - 1).first()
+            if source is None:
+                self.message_user(
+                    request, _("没有 %(year)s 年的计划。") % {"year": plan.year - 1}, messages.ERROR
+                )
+                continue
+            done = carryover.carry(source, plan)
+            transaction.on_commit(publication.bump)
+            self.message_user(
+                request,
+                _("%(year)s 年:新建 %(created)s 个、链接 %(linked)s 个结转目标,跳过 %(skipped)s 个。")
+                % {
+                    "year": plan.year,
+                    "created": len(done.created),
+                    "linked": len(done.linked),
+                    "skipped": len(done.skipped),
+                },
+                messages.SUCCESS,
+            )
 
     @admin.display(description=_("工作簿"))
     def workbook_link(self, obj: Plan) -> str:
@@ -314,7 +354,7 @@ class TargetAdmin(PublishesChanges, admin.ModelAdmin):
     list_filter = ["plan", "kind", "lead_department", "group__kind"]
     search_fields = ["code", "name", "wording", "source_clause"]
     list_select_related = ["lead_department"]
-    autocomplete_fields = ["lead_department", "parent", "group"]
+    autocomplete_fields = ["lead_department", "parent", "group", "predecessor"]
     filter_horizontal = ["co_departments"]
     readonly_fields = ["revision"]
 

@@ -174,10 +174,13 @@ def rows_for(plan: Plan) -> dict[str, list[list]]:
     return sheets
 
 
-def export(plan: Plan) -> bytes:
+def export(plan: Plan, *, structure_only: bool = False) -> bytes:
+    """The plan as .xlsx; `structure_only`: without targets and earlier figures (headers kept)."""
     wb = Workbook()
     wb.remove(wb.active)
     for name, rows in rows_for(plan).items():
+        if structure_only and name in ("目标", "往年成绩"):
+            rows = rows[:1]
         ws = wb.create_sheet(name)
         for row in rows:
             ws.append(row)
