@@ -136,6 +136,8 @@ MIDDLEWARE = [
     "goals.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # /<year>/… pages: their own URL configuration, read by LocaleMiddleware (goals/years.py).
+    "goals.years.YearMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -275,6 +277,8 @@ CACHES = {
 PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 60)
 # The plan year the public pages show; 0 = the latest real plan (synthetic years ≥ 9000 never).
 PUBLIC_PLAN_YEAR = env_int("PUBLIC_PLAN_YEAR", 0)
+# Old public URLs without a year (/targets/P1.3/) redirect to the latest plan's (/2024/targets/P1.3/).
+PUBLIC_YEAR_REDIRECT = env_bool("PUBLIC_YEAR_REDIRECT", True)
 # Seconds a process may reuse the published-data version (kept in the cache) before
 # reading it from the database again. An approval or admin edit replaces it at once in
 # the process that made it, and everywhere when the cache is shared (REDIS_URL); other

@@ -173,6 +173,14 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _unprefixed_public_urls(settings):
+    """The page tests address the plan they load by its URLs without a year (/targets/P1.3/),
+    which then serve the latest plan instead of redirecting to /2024/targets/P1.3/. The
+    redirect and the year URLs are tested in tests/test_years.py, with it switched on."""
+    settings.PUBLIC_YEAR_REDIRECT = False
+
+
 # ------------------------------------------------------------------------------ personas
 # Persona fixtures (official, reviewer, admin users and their departments) go here.
 
