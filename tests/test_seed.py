@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
 from goals.models import (
     Action,
@@ -606,3 +607,49 @@ def test_the_qualitative_2023_education_result_is_recorded(seeded, flat):
     assert figure.name == "学前教育普及普惠和义务教育均衡发展达标率位列全省第一方阵"
     assert figure.value is None and figure.year == 2023
     assert nows(figure.name) in flat and nows(figure.name) in nows(figure.source_clause)
+
+
+@pytest.mark.django_db
+def test_migration_0008_brings_a_database_seeded_before_the_audit_to_the_corrected_seed(seeded):
+    """Put the corrected seed back as the old seed had it, run the migration's function, and
+    compare every target and figure with the corrected fixtures (and run it again: no-op)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("goals.migrations.0008_seed_corrections")
+
+    def snapshot():
+        targets = Target.objects.order_by("order").values_list(
+            "code", "order", "kind", "target_value", "unit", "name", "source_clause", "group__code"
+        )
+        figures = ReportedFigure.objects.order_by("order").values_list(
+            "code", "order", "value", "continued_by__code", "related_to__code"
+        )
+        return list(targets), list(figures)
+
+    corrected = snapshot()
+    for code, target_code in migration.UNLIKE.items():
+        ReportedFigure.objects.filter(code=code).update(
+            continued_by=Target.objects.get(code=target_code), related_to=None
+        )
+    for code, *_rest in migration.NEW_TARGETS:
+        order = Target.objects.get(code=code).order
+        Target.objects.filter(code=code).delete()
+        Target.objects.filter(order__gt=order).update(order=F("order") - 1)
+    for code, (old, _new) in migration.CLAUSES.items():
+        Target.objects.filter(code=code).update(source_clause=old)
+    Target.objects.filter(code="A4.3").update(
+        kind="level", target_value=100, unit="%", name="重点村庄规划编制覆盖率"
+    )
+    Target.objects.filter(code="A6.1").update(unit="起")
+    order = ReportedFigure.objects.get(code="R41").order
+    ReportedFigure.objects.filter(code="R41").delete()
+    ReportedFigure.objects.filter(order__gt=order).update(order=F("order") - 1)
+    assert Target.objects.count() == 113 and ReportedFigure.objects.count() == 40
+    assert snapshot() != corrected
+
+    migration.correct(apps, None)
+    assert snapshot() == corrected
+    migration.correct(apps, None)
+    assert snapshot() == corrected
