@@ -24,9 +24,10 @@ FINISHED = {Status.DONE, Status.HELD, Status.BREACHED}
 def copy_structure(source: Plan, year: int) -> Plan:
     """A new plan of `year` with `source`'s plan, pillars, actions, measures and projects, but
     no targets (carry the unfinished ones, or add new ones), through the plan workbook."""
-    from goals.workbooks import plan as plan_workbook  # openpyxl: only when copying
+    from goals.workbooks import plan as plan_workbook
+    from goals.workbooks import plan_import  # openpyxl: only when copying
 
-    return plan_workbook.import_plan(plan_workbook.export(source, structure_only=True), year=year).plan
+    return plan_import.import_plan(plan_workbook.export(source, structure_only=True), year=year).plan
 
 
 @dataclass

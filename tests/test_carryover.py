@@ -39,8 +39,9 @@ def test_it_copies_the_structure_and_carries_only_unfinished_targets(seeded):
 
 def test_an_imported_plan_links_its_targets_of_the_same_code(seeded):
     from goals.workbooks import plan as plan_workbook
+    from goals.workbooks import plan_import
 
-    plan_workbook.import_plan(plan_workbook.export(seeded), year=2025)
+    plan_import.import_plan(plan_workbook.export(seeded), year=2025)
     new = Plan.objects.get(year=2025)
     done = carryover.carry(seeded, new)
     assert not done.created and len(done.linked) == len(carryover.unfinished(seeded))

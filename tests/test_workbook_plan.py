@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from goals.models import Department, Plan, ReportedFigure, Target
 from goals.workbooks import plan as plan_workbook
+from goals.workbooks import plan_import
 
 
 def cells(data: bytes) -> dict[str, list[list]]:
@@ -77,8 +78,8 @@ def _edited(data: bytes, sheet: str, cell: str, value) -> bytes:
 )
 def test_any_bad_row_imports_nothing_and_says_where(seeded, edit, message):
     data = _edited(export(2024), *edit)
-    with pytest.raises(plan_workbook.ImportFailed) as failure:
-        plan_workbook.import_plan(data, year=2025)
+    with pytest.raises(plan_import.ImportFailed) as failure:
+        plan_import.import_plan(data, year=2025)
     assert any(message in problem for problem in failure.value.problems), failure.value.problems
     assert not Plan.objects.filter(year=2025).exists()
     assert Target.objects.count() == 116

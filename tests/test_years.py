@@ -7,13 +7,14 @@ import pytest
 from django.urls import reverse
 
 from goals.workbooks import plan as plan_workbook
+from goals.workbooks import plan_import
 from projects.management.commands.synthesize import generate
 
 
 @pytest.fixture
 def two_years(seeded, settings):
     settings.PUBLIC_YEAR_REDIRECT = True
-    plan_workbook.import_plan(plan_workbook.export(seeded), year=2025)
+    plan_import.import_plan(plan_workbook.export(seeded), year=2025)
     return seeded
 
 

@@ -24,6 +24,7 @@ from goals import evaluation, permissions, publication, services
 from goals.models import Department
 from goals.views.staff import staff_login_required, staff_plan, user_departments
 from goals.workbooks import department as workbook
+from goals.workbooks import department_upload as upload_rows
 from goals.workbooks.safety import Refused, read_upload
 
 SESSION_KEY = "department_workbook"
@@ -110,14 +111,14 @@ def workbook_upload(request) -> HttpResponse:
         return render(request, "staff/workbook.html", context, status=422)
     try:
         data = read_upload(upload)
-        found = workbook.read(data, plan=plan, department=department, user=request.user)
+        found = upload_rows.read(data, plan=plan, department=department, user=request.user)
     except Refused as refusal:
         form.add_error("file", str(refusal))
         return render(request, "staff/workbook.html", context, status=422)
-    checked = workbook.check(
+    checked = upload_rows.check(
         found.rows, plan=plan, department=department, user=request.user, today=evaluation.today()
     )
-    problems = found.problems + workbook.problems_of(checked)
+    problems = found.problems + upload_rows.problems_of(checked)
     new = [item for item in checked if not item.duplicate]
     digest = hashlib.sha256(data).hexdigest()
     if not problems and new:
@@ -154,11 +155,11 @@ def workbook_confirm(request) -> HttpResponse:
     department = departments.filter(pk=kept["department"]).first()
     if department is None:
         raise Http404(_("没有这个单位,或您不属于该单位。"))
-    checked = workbook.check(
+    checked = upload_rows.check(
         kept["rows"], plan=plan, department=department, user=request.user, today=evaluation.today()
     )
     try:
-        created = workbook.commit(
+        created = upload_rows.commit(
             checked, user=request.user, source={"name": kept["name"], "sha256": kept["digest"]}
         )
     except services.WorkflowError as error:

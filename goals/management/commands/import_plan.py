@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from goals import publication
-from goals.workbooks import plan as plan_workbook
+from goals.workbooks import plan_import
 from goals.workbooks.safety import Refused
 
 
@@ -27,10 +27,10 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"找不到文件:{path}")
         try:
-            outcome = plan_workbook.import_plan(file.read_bytes(), year=year, dry_run=dry_run)
+            outcome = plan_import.import_plan(file.read_bytes(), year=year, dry_run=dry_run)
         except Refused as refusal:
             raise CommandError(f"未导入:{refusal}") from None
-        except plan_workbook.ImportFailed as failure:
+        except plan_import.ImportFailed as failure:
             raise CommandError("未导入,发现以下问题:\n" + "\n".join(failure.problems)) from None
         counts = ",".join(f"{name} {n}" for name, n in outcome.counts.items())
         if dry_run:
