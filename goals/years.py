@@ -23,6 +23,7 @@ from django.http import HttpResponseRedirect
 _year: ContextVar[int | None] = ContextVar("goals_year_in_url", default=None)
 YEAR_PATH = re.compile(r"^/(?P<lang>en/)?(?P<year>[0-9]{4})(?P<rest>/.*)?$")
 LANG_PATH = re.compile(r"^/(?P<lang>en/)?(?P<rest>.*)$")
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 PAGE_PREFIXES = ("targets/", "projects/", "actions/", "pillars/", "departments/", "league/", "briefing/")
 
 
@@ -67,11 +68,18 @@ class YearMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    @staticmethod
+    def plausible(year: int) -> bool:
+        """A year a plan may have: this century, or the pinned (synthetic) year. Django keeps
+        every URL configuration it has resolved with, so guessed years must not add one each;
+        any other four digits fall through to the default configuration (404)."""
+        return FIRST_YEAR <= year <= LAST_YEAR or year == settings.PUBLIC_PLAN_YEAR
+
     def __call__(self, request):
         path = request.path_info
         year = None
         match = YEAR_PATH.match(path)
-        if match:
+        if match and self.plausible(int(match["year"])):
             year = int(match["year"])
         elif settings.PUBLIC_YEAR_REDIRECT:
             found = LANG_PATH.match(path)

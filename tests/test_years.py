@@ -58,4 +58,5 @@ def test_synthetic_and_unknown_years_are_not_found(two_years, client):
     assert client.get("/9000/").status_code == 404
     assert client.get("/9000/targets/").status_code == 404
     assert client.get("/2019/targets/").status_code == 404
+    assert client.get("/1234/targets/").status_code == 404  # no URL configuration made for it
     assert client.get(reverse("workspace")).status_code == 302  # staff pages keep their URLs
