@@ -109,6 +109,11 @@ class Briefing:
         return [(light, self.lights[light]) for light in LIGHT_ORDER]
 
     @property
+    def overall_percent(self) -> str:
+        percent = self.overall.percent_display
+        return "—" if percent is None else str(percent)
+
+    @property
     def total(self) -> int:
         return sum(self.lights.values())
 

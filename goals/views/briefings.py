@@ -9,12 +9,14 @@ from urllib.parse import quote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from goals import briefings, evaluation, permissions, publication
 from goals.caching import public_page
+from goals.models import Plan
 from goals.views.public import _plan, _render
 from goals.views.staff import staff_login_required
 
@@ -44,13 +46,24 @@ def download(briefing: briefings.Briefing, kind: str) -> HttpResponse:
     return response
 
 
+def _plan_of_day(raw: str):
+    """Staff may brief on any real year: the plan of the as-of day's year, if there is one."""
+    try:
+        day = parse_date(raw.strip())
+    except ValueError:
+        day = None
+    if day is None or day.year >= publication.SYNTHETIC_YEARS_FROM:
+        return None
+    return Plan.objects.filter(year=day.year).first()
+
+
 @never_cache
 @staff_login_required
 @require_GET
 def staff_briefing(request: HttpRequest) -> HttpResponse:
     if not (permissions.can_submit(request.user) or permissions.can_review(request.user)):
         raise PermissionDenied(_("您的账号尚未分配填报或审核角色,请联系管理员。"))
-    plan = _plan()
+    plan = _plan_of_day(request.GET.get("as_of", "")) or _plan()
     day = publication.day_for(request, plan)
     if not request.GET.get("as_of"):
         year_end = datetime.date(plan.year, 12, 31)
