@@ -139,6 +139,8 @@ MIDDLEWARE = [
     "goals.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # /<year>/… pages: their own URL configuration, read by LocaleMiddleware (goals/years.py).
+    "goals.years.YearMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -279,6 +281,8 @@ CACHES = {
 PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 0)
 # The plan year the public pages show; 0 = the latest real plan (synthetic years ≥ 9000 never).
 PUBLIC_PLAN_YEAR = env_int("PUBLIC_PLAN_YEAR", 0)
+# Old public URLs without a year (/targets/P1.3/) redirect to the latest plan's (/2024/targets/P1.3/).
+PUBLIC_YEAR_REDIRECT = env_bool("PUBLIC_YEAR_REDIRECT", True)
 # Seconds a process may reuse the published-data version (kept in the cache) before
 # reading it from the database again. An approval or admin edit replaces it at once in
 # the process that made it, and everywhere when the cache is shared (REDIS_URL); other
@@ -347,6 +351,13 @@ REQUEST_MAX_BYTES = env_int(
     EVIDENCE_MAX_FILES * EVIDENCE_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE,
     minimum=1024,
 )
+
+# --- workbooks (goals.workbooks) -------------------------------------------------------------
+# An uploaded .xlsx: its size on the wire, and (checked before it is opened, against zip
+# bombs) the total uncompressed size and the number of members of the zip it is.
+WORKBOOK_MAX_BYTES = env_int("WORKBOOK_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+WORKBOOK_MAX_UNCOMPRESSED_BYTES = env_int("WORKBOOK_MAX_UNCOMPRESSED_BYTES", 30 * 1024 * 1024, minimum=1024)
+WORKBOOK_MAX_MEMBERS = env_int("WORKBOOK_MAX_MEMBERS", 200, minimum=10)
 
 # --- email and reminders (goals.reminders) ----------------------------------------------------
 # Read from EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS into

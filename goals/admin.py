@@ -37,6 +37,7 @@ from goals.models import (
     Target,
     TargetGroup,
 )
+from goals.workbooks.admin import PlanWorkbookAdmin
 
 admin.site.site_header = _("常州经开区工作目标管理")
 admin.site.site_title = _("工作目标管理")
@@ -169,8 +170,8 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(PublishesChanges, admin.ModelAdmin):
-    list_display = ["year", "title", "theme", "adopted_on"]
+class PlanAdmin(PlanWorkbookAdmin, PublishesChanges, admin.ModelAdmin):
+    list_display = ["year", "title", "theme", "adopted_on", "workbook_link"]
     search_fields = ["title", "theme", "positioning", "mission"]
 
 
@@ -253,7 +254,7 @@ class TargetAdmin(PublishesChanges, admin.ModelAdmin):
     list_filter = ["plan", "kind", "lead_department", "group__kind"]
     search_fields = ["code", "name", "wording", "source_clause"]
     list_select_related = ["lead_department"]
-    autocomplete_fields = ["lead_department", "parent", "group"]
+    autocomplete_fields = ["lead_department", "parent", "group", "predecessor"]
     filter_horizontal = ["co_departments"]
     readonly_fields = ["revision"]
 
@@ -297,10 +298,20 @@ class TargetAdmin(PublishesChanges, admin.ModelAdmin):
 
 @admin.register(ReportedFigure)
 class ReportedFigureAdmin(PublishesChanges, admin.ModelAdmin):
-    list_display = ["code", "name", "year", "comparator", "value", "unit", "scale", "continued_by"]
+    list_display = [
+        "code",
+        "name",
+        "year",
+        "comparator",
+        "value",
+        "unit",
+        "scale",
+        "continued_by",
+        "related_to",
+    ]
     list_filter = ["year", "section"]
     search_fields = ["code", "name", "source_clause"]
-    autocomplete_fields = ["continued_by"]
+    autocomplete_fields = ["continued_by", "related_to"]
 
 
 class EvidenceInline(admin.TabularInline):

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -59,14 +60,25 @@ def public_year() -> int | None:
 
 
 def public_plan() -> Plan | None:
-    """The plan the public pages show: the pinned year, else the latest real plan.
+    """The plan the public pages show: the year in the URL (goals.years), else the pinned
+    year, else the latest real plan. Its `years` are every year a visitor may switch to.
 
     Synthetic plans (years 9000 and up, 【合成数据】) never show unless a setting pins one.
+    One query: the plans are few, and all of them are read to list the years.
     """
-    year = public_year()
-    if year:
-        return Plan.objects.filter(year=year).first()
-    return Plan.objects.filter(year__lt=SYNTHETIC_YEARS_FROM).order_by("-year").first()
+    from goals.years import year_in_url
+
+    pinned = public_year()
+    shown = Plan.objects.filter(Q(year__lt=SYNTHETIC_YEARS_FROM) | Q(year=pinned or 0)).order_by("-year")
+    plans = list(shown)
+    wanted = year_in_url() or pinned
+    if wanted:
+        plan = next((p for p in plans if p.year == wanted), None)
+    else:
+        plan = next((p for p in plans if p.year < SYNTHETIC_YEARS_FROM), None)
+    if plan is not None:
+        plan.years = [p.year for p in plans if p.year < SYNTHETIC_YEARS_FROM or p.year == pinned]
+    return plan
 
 
 def plan_for_year(year: int) -> Plan:

@@ -41,6 +41,7 @@ def submit_report(
     evidence: list[tuple[UploadedFile, str]] = (),
     revises: Report | None = None,
     expected_revision: int | None = None,
+    audit: dict | None = None,
 ) -> Report:
     with transaction.atomic():
         locked = Target.objects.select_for_update().get(pk=target.pk)
@@ -92,6 +93,7 @@ def submit_report(
                 **({"plausibility_flags": list(plausibility_flags)} if plausibility_flags else {}),
                 "evidence": list(report.evidence.values_list("original_name", flat=True)),
                 "revises": revises.pk if revises else None,
+                **(audit or {}),
             },
         )
     return report

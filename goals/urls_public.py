@@ -1,23 +1,31 @@
 from django.urls import path
 
-from goals.views import data, health, league, public
+from goals.views import briefings, data, health, league, public
 
-urlpatterns = [
+# Pages of one plan: served under /<year>/… (goals.years), and unprefixed for the latest plan.
+year_patterns = [
     path("", public.home, name="home"),
-    path("healthz", public.healthz, name="healthz"),
-    path("readyz", health.readyz, name="readyz"),
     path("targets/", public.targets, name="targets"),
     path("targets/<str:code>/", public.target, name="target"),
     path("projects/<str:code>/", public.project, name="project"),
     path("actions/<str:code>/", public.action, name="action"),
     path("pillars/<str:code>/", public.pillar, name="pillar"),
-    path("evidence/<id:pk>/", public.evidence, name="evidence"),
-    path("evidence/<id:pk>/thumbnail/", public.evidence_thumbnail, name="evidence_thumbnail"),
     path("departments/", public.departments, name="departments"),
     path("departments/<id:pk>/", public.department, name="department"),
     path("league/", league.public_league, name="league"),
+    path("briefing/", briefings.public_briefing, name="briefing"),
+]
+
+# Everything else public: the year is in the open-data URL itself, or not needed.
+global_patterns = [
+    path("healthz", public.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("evidence/<id:pk>/", public.evidence, name="evidence"),
+    path("evidence/<id:pk>/thumbnail/", public.evidence_thumbnail, name="evidence_thumbnail"),
     path("data/<year:year>/targets.csv", data.targets_csv, name="data_targets_csv"),
     path("data/<year:year>/targets.json", data.targets_json, name="data_targets_json"),
     path("data/<year:year>/reports.csv", data.reports_csv, name="data_reports_csv"),
     path("data/updates.atom", data.feed, name="data_feed"),
 ]
+
+urlpatterns = year_patterns + global_patterns

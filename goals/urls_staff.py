@@ -6,7 +6,8 @@ from django.views.decorators.cache import never_cache
 
 from goals.forms_accounts import StaffAuthenticationForm
 from goals.two_factor import views as two_factor
-from goals.views import league, reminders, staff
+from goals.views import briefings, league, reminders, staff
+from goals.workbooks import views as workbooks
 
 urlpatterns = [
     path("", staff.workspace, name="workspace"),
@@ -18,6 +19,11 @@ urlpatterns = [
     path("reports/<id:report_id>/return/", staff.return_report, name="return_report"),
     path("evidence/<id:evidence_id>/", staff.evidence_file, name="evidence_file"),
     path("league/", league.staff_league, name="staff_league"),
+    path("briefing/", briefings.staff_briefing, name="staff_briefing"),
+    path("workbook/", workbooks.workbook_page, name="workbook"),
+    path("workbook/download/", workbooks.workbook_download, name="workbook_download"),
+    path("workbook/upload/", workbooks.workbook_upload, name="workbook_upload"),
+    path("workbook/confirm/", workbooks.workbook_confirm, name="workbook_confirm"),
     path("reminders/", reminders.reminder_preferences, name="reminder_preferences"),
     # Accounts: Django's views with our templates (names chosen not to replace the admin's).
     path(

@@ -211,6 +211,14 @@ def plan_day(request, today) -> datetime.date:
     return today(request.param)
 
 
+@pytest.fixture(autouse=True)
+def _unprefixed_public_urls(settings):
+    """The page tests address the plan they load by its URLs without a year (/targets/P1.3/),
+    which then serve the latest plan instead of redirecting to /2024/targets/P1.3/. The
+    redirect and the year URLs are tested in tests/test_years.py, with it switched on."""
+    settings.PUBLIC_YEAR_REDIRECT = False
+
+
 # ------------------------------------------------------------------------------ personas
 # The staff world and its personas are defined in tests/personas.py and imported above, so
 # that every test module can ask for them by name.

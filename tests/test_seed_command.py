@@ -18,13 +18,13 @@ def seed(*args) -> str:
 
 def test_it_loads_the_plan_then_leaves_it_alone():
     Plan.objects.filter(year=2024).delete()
-    assert "113 个目标" in seed()
+    assert "116 个目标" in seed()
     target = Target.objects.get(plan__year=2024, code="P1.3")
     target.lead_department = Department.objects.get(name="遥观镇")
     target.save()
     assert "跳过" in seed()
     assert Target.objects.get(pk=target.pk).lead_department.name == "遥观镇"
-    assert Target.objects.filter(plan__year=2024).count() == 113
+    assert Target.objects.filter(plan__year=2024).count() == 116
 
 
 def test_force_reloads_the_seeded_values():

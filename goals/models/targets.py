@@ -138,6 +138,15 @@ class Target(Coded):
     co_departments = models.ManyToManyField(
         Department, blank=True, related_name="co_targets", verbose_name=_("配合单位")
     )
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("上年目标"),
+        help_text=_("结转或延续的上一年度目标(同口径),目标页据此显示历年情况"),
+    )
     revision = models.PositiveIntegerField(
         _("版本"),
         default=0,
@@ -235,6 +244,8 @@ class Target(Coded):
                 add("parent", _("目标不能以自身为上级。"))
             elif self.parent.group_id != self.group_id:
                 add("parent", _("上级目标须属于同一项目或举措。"))
+        if self.predecessor_id and self.plan_id and self.predecessor.plan.year >= self.plan.year:
+            add("predecessor", _("上年目标须属于更早年度的计划。"))
         if self.code and self.plan_id:
             clash = Target.objects.filter(plan_id=self.plan_id, code=self.code).exclude(pk=self.pk)
             if clash.exists():
@@ -276,7 +287,14 @@ class ReportedFigure(Coded):
     year = models.PositiveSmallIntegerField(_("年份"))
     section = models.CharField(_("栏目"), max_length=100, blank=True)
     comparator = models.CharField(_("比较词"), max_length=20, blank=True)
-    value = models.DecimalField(_("数值"), max_digits=16, decimal_places=4)
+    value = models.DecimalField(
+        _("数值"),
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("定性成绩(如「位列全省第一方阵」)没有数值,写在名称中"),
+    )
     unit = models.CharField(_("单位"), max_length=20, blank=True)
     scale = models.PositiveIntegerField(_("数量级"), choices=Scale.choices, default=Scale.ONE)
     continued_by = models.ForeignKey(
@@ -286,7 +304,16 @@ class ReportedFigure(Coded):
         blank=True,
         related_name="earlier_results",
         verbose_name=_("延续的目标"),
-        help_text=_("与之对应的本年度目标"),
+        help_text=_("同口径延续的本年度目标(如失业再就业 3456 人 → 0.3 万人)"),
+    )
+    related_to = models.ForeignKey(
+        Target,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="related_results",
+        verbose_name=_("相关的目标"),
+        help_text=_("口径不同、仅供参考的本年度目标(如累计数与新增数、较宽与较窄的统计范围)"),
     )
 
     class Meta(Coded.Meta):

@@ -8,10 +8,12 @@ context processors, the session or the user: the database they need may be what 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -44,5 +46,9 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    html = loader.get_template("500.html").render(way_back(request.path))
+    # The error may come before LocaleMiddleware ran (the year middleware reads the plan):
+    # take the language from the path, as LocaleMiddleware would have.
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        html = loader.get_template("500.html").render(way_back(request.path))
     return HttpResponseServerError(html)

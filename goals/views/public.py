@@ -12,6 +12,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
-from goals import cadence, charts, listing, publication, thumbnails
+from goals import cadence, carryover, charts, listing, publication, thumbnails
 from goals.caching import public_page, wants_fragment
 from goals.evaluation import TargetProgress, evaluate_plan, evaluate_target
 from goals.evidence import serve as serve_evidence
@@ -53,6 +54,38 @@ def _plan() -> Plan:
     if plan is None:
         raise Http404(_("尚未载入工作计划。"))
     return plan
+
+
+def _years(target: Target, progress: TargetProgress, day) -> list[dict]:
+    """The target across years (carried targets): each year's latest approved figure.
+
+    Only real plans: a synthetic year never shows. A few queries, only for linked targets."""
+    rows = []
+    for item in carryover.history(target):
+        if item.plan.year >= publication.SYNTHETIC_YEARS_FROM:
+            continue
+        if item.pk == target.pk:
+            value, as_of, status = progress.value, progress.as_of, progress.status
+        else:
+            latest = (
+                Report.objects.approved()
+                .filter(target=item, as_of__lte=min(day, item.due))
+                .order_by("-as_of", "-created_at", "-id")
+                .values("id", "value", "as_of")
+                .first()
+            )
+            item_progress = evaluate_target(item, latest, min(max(day, item.period_start), item.due))
+            value, as_of, status = item_progress.value, item_progress.as_of, item_progress.status
+        rows.append(
+            {
+                "target": item,
+                "value": value,
+                "as_of": as_of,
+                "status": status,
+                "current": item.pk == target.pk,
+            }
+        )
+    return rows
 
 
 def _public_evidence(pk: int) -> Evidence:
@@ -194,7 +227,7 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
     target = get_object_or_404(
         Target.objects.select_related(
             "group__measure__action", "group__measure__pillar", "lead_department", "parent"
-        ),
+        ).annotate(has_successor=Exists(Target.objects.filter(predecessor=OuterRef("pk")))),
         plan=plan,
         code=code,
     )
@@ -223,7 +256,11 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
     chart = charts.build(target, list(winners.items()), day.day)
     submissions = [(r.as_of, timezone.localtime(r.created_at).date()) for r in own]
     schedule = cadence.history(list(progress.periods), submissions, day.day)
-    earlier = list(ReportedFigure.objects.filter(continued_by=target).order_by("year", "order"))
+    figures = list(
+        ReportedFigure.objects.filter(Q(continued_by=target) | Q(related_to=target)).order_by("year", "order")
+    )
+    earlier = [f for f in figures if f.continued_by_id == target.pk]
+    related = [f for f in figures if f.continued_by_id != target.pk]
     context = {
         "plan": plan,
         "target": target,
@@ -234,6 +271,8 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
         "current_id": progress.report_id,
         "chart": chart,
         "earlier": earlier,
+        "related": related,
+        "years": _years(target, progress, day.day) if target.predecessor_id or target.has_successor else [],
         "schedule": list(reversed(schedule)),
     }
     return _render(request, "goals/target.html", context, day)

@@ -1,0 +1,95 @@
+"""What an uploaded workbook must be before openpyxl opens it, and how it is opened.
+
+An .xlsx is a zip of XML parts. Before any part is decompressed, the zip's directory says
+how many members it has and how large they are once inflated: a zip bomb (a small file
+that inflates to gigabytes) is refused on those numbers. zipfile itself stops reading a
+member at its declared size, so a directory that lies cannot make it inflate more.
+Then: a macro-enabled workbook, an old binary .xls (or WPS .et), a CSV or an OpenDocument
+sheet renamed to .xlsx are refused by what they contain, not by their name.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .et, .doc: the old binary formats
+ZIP_MAGIC = b"PK\x03\x04"
+MACRO_MARKERS = ("vbaproject.bin", "macroenabled")
+
+
+class Refused(Exception):
+    """The file cannot be read as a workbook of this kind; the message says why, in Chinese."""
+
+
+def read_upload(upload) -> bytes:
+    """The uploaded file's bytes, if it is not larger than WORKBOOK_MAX_BYTES."""
+    limit = settings.WORKBOOK_MAX_BYTES
+    if upload.size > limit:
+        raise Refused(
+            _("文件超过 %(mb)s MB 上限,请删除多余的内容后重新上传。") % {"mb": round(limit / 1024 / 1024, 1)}
+        )
+    upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise Refused(_("文件超过大小上限。"))
+    return data
+
+
+def check_container(data: bytes) -> None:
+    """Refuse anything that is not a plain .xlsx zip of a reasonable inflated size."""
+    if data.startswith(OLE_MAGIC):
+        raise Refused(
+            _("这是旧版 Excel(.xls)或 WPS(.et)格式的文件,请在 Excel 或 WPS 中「另存为」.xlsx 后再上传。")
+        )
+    if not data.startswith(ZIP_MAGIC):
+        raise Refused(_("文件不是 .xlsx 工作簿(可能是 CSV 或其他格式改了扩展名),请上传下载的 .xlsx 文件。"))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise Refused(_("文件已损坏,无法作为 .xlsx 工作簿读取。")) from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > settings.WORKBOOK_MAX_MEMBERS:
+            raise Refused(_("工作簿包含的部件过多,无法读取。"))
+        inflated = sum(member.file_size for member in members)
+        if inflated > settings.WORKBOOK_MAX_UNCOMPRESSED_BYTES:
+            raise Refused(_("工作簿解压后过大(可能是压缩炸弹),已拒绝。"))
+        names = {member.filename.lower() for member in members}
+        if "mimetype" in names and "content.xml" in names:
+            raise Refused(_("这是 OpenDocument(.ods)表格,请「另存为」Excel 2007-365(.xlsx)后再上传。"))
+        if "[content_types].xml" not in names or "xl/workbook.xml" not in names:
+            raise Refused(_("文件不是 .xlsx 工作簿,无法读取。"))
+        types = archive.read("[Content_Types].xml").decode("utf-8", "replace").lower()
+        if any(marker in name for name in names for marker in MACRO_MARKERS) or "macroenabled" in types:
+            raise Refused(_("工作簿含有宏(.xlsm),出于安全考虑不予接收,请另存为不含宏的 .xlsx。"))
+
+
+def open_workbook(data: bytes, *, read_only: bool = True) -> Workbook:
+    """The checked bytes as an openpyxl workbook (read-only, formulas kept as formulas)."""
+    check_container(data)
+    try:
+        return load_workbook(io.BytesIO(data), read_only=read_only, data_only=False)
+    except Exception:  # openpyxl raises many kinds (KeyError, ValueError, InvalidFileException…)
+        raise Refused(_("文件已损坏或不是有效的 .xlsx 工作簿,无法读取。")) from None
+
+
+def only_sheet(workbook: Workbook, expected_title: str | None = None):
+    """The workbook's single worksheet: extra sheets (even hidden ones) are refused."""
+    if len(workbook.sheetnames) != 1:
+        raise Refused(
+            _("工作簿只能有一个工作表(现有 %(n)s 个:%(names)s),请删除多余的工作表后重新上传。")
+            % {"n": len(workbook.sheetnames), "names": "、".join(workbook.sheetnames)}
+        )
+    sheet = workbook[workbook.sheetnames[0]]
+    if expected_title is not None and sheet.title != expected_title:
+        raise Refused(
+            _("工作表名称应为「%(expected)s」,实为「%(actual)s」:请使用本系统下载的工作簿。")
+            % {"expected": expected_title, "actual": sheet.title}
+        )
+    return sheet
