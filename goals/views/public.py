@@ -12,6 +12,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
-from goals import cadence, charts, listing, publication, thumbnails
+from goals import cadence, charts, evaluation, listing, publication, thumbnails
 from goals.caching import public_page, wants_fragment
 from goals.evaluation import TargetProgress, evaluate_plan, evaluate_target
 from goals.evidence import serve as serve_evidence
@@ -115,10 +116,18 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     return _render(request, "goals/home.html", context, day)
 
 
+SCOPES = {
+    "project": evaluation.project_scope,
+    "action": evaluation.action_scope,
+    "pillar": evaluation.pillar_scope,
+}
+
+
 def _group_page(request: HtmxHttpRequest, kind: str, code: str) -> HttpResponse:
     plan = _plan()
     day = publication.day_for(request, plan)
-    result = evaluate_plan(plan, day.day)
+    # Only the groups this page shows: its cost follows the page, not the plan.
+    result = evaluate_plan(plan, day.day, scope=SCOPES[kind](code))
     rollups = {"project": result.projects, "action": result.actions, "pillar": result.pillars}[kind]
     rollup = next((r for r in rollups if r.code == code), None)
     if rollup is None:
@@ -281,11 +290,11 @@ def department(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = _plan()
     day = publication.day_for(request, plan)
     unit = get_object_or_404(Department, pk=pk)
-    result = evaluate_plan(plan, day.day)
-    co_ids = set(
-        Target.co_departments.through.objects.filter(department=unit, target__plan=plan).values_list(
-            "target_id", flat=True
-        )
+    co_rows = Target.co_departments.through.objects.filter(department=unit, target__plan=plan)
+    co_ids = set(co_rows.values_list("target_id", flat=True))
+    # Only the targets this unit leads or co-leads, with every group (to say where each sits).
+    result = evaluate_plan(
+        plan, day.day, targets=Q(lead_department=unit) | Q(pk__in=co_rows.values("target_id"))
     )
     owners = listing.owners(result)
     led = [
