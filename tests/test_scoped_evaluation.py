@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db.models import Q
 from django.urls import reverse
 
 from goals import evaluation
-from goals.evaluation import action_scope, evaluate_plan, pillar_scope, project_scope
 from goals.models import Department, Target
 from projects.management.commands.synthesize import generate
 
@@ -71,52 +69,3 @@ def test_a_project_page_of_a_large_plan_evaluates_its_sixteen_targets(client, se
     assert client.get(reverse("project", args=["P1"])).status_code == 200
     assert len(evaluated) == 16
     assert sorted(evaluated) == _ids(plan, group__code="P1")
-
-
-def _same(part, whole) -> None:
-    assert (part.code, part.percent, part.counts, part.lights, part.stale) == (
-        whole.code,
-        whole.percent,
-        whole.counts,
-        whole.lights,
-        whole.stale,
-    )
-    assert [tp.target.id for tp in part.targets] == [tp.target.id for tp in whole.targets]
-    assert [[c.target.id for c in tp.children] for tp in part.targets] == [
-        [c.target.id for c in tp.children] for tp in whole.targets
-    ]
-    assert len(part.parts) == len(whole.parts)
-    for a, b in zip(part.parts, whole.parts, strict=True):
-        _same(a, b)
-
-
-def test_every_scoped_rollup_is_the_whole_plans(reported):
-    whole = evaluate_plan(reported, JUN30)
-    for rollup in whole.projects:
-        scoped = evaluate_plan(reported, JUN30, scope=project_scope(rollup.code))
-        assert [r.code for r in scoped.projects] == [rollup.code]
-        _same(scoped.projects[0], rollup)
-    for rollup in whole.actions:
-        scoped = evaluate_plan(reported, JUN30, scope=action_scope(rollup.code))
-        assert not scoped.projects
-        _same(next(r for r in scoped.actions if r.code == rollup.code), rollup)
-    for rollup in whole.pillars:
-        scoped = evaluate_plan(reported, JUN30, scope=pillar_scope(rollup.code))
-        _same(next(r for r in scoped.pillars if r.code == rollup.code), rollup)
-
-
-def test_a_target_filter_keeps_every_group_and_evaluates_only_those_targets(reported):
-    whole = evaluate_plan(reported, JUN30)
-    scoped = evaluate_plan(reported, JUN30, targets=Q(code__in=["P5.2", "A1.1"]))
-    assert sorted(tp.target.code for tp in scoped.targets.values()) == ["A1.1", "P5.2"]
-    assert [r.code for r in scoped.projects] == [r.code for r in whole.projects]
-    for code in ("P5.2", "A1.1"):
-        tp = next(tp for tp in scoped.targets.values() if tp.target.code == code)
-        same = whole.targets[tp.target.id]
-        assert (tp.value, tp.percent, tp.status, tp.light, tp.stale) == (
-            same.value,
-            same.percent,
-            same.status,
-            same.light,
-            same.stale,
-        )
