@@ -23,7 +23,6 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -142,7 +141,6 @@ def is_exceeded(spec: Spec, actual: Decimal | None) -> bool:
             return False
 
 
-@lru_cache(maxsize=1024)
 def expected_percent(start: datetime.date, due: datetime.date, day: datetime.date) -> Decimal:
     """The share of the period elapsed by the end of `day`, linear, as a percent."""
     total = (due - start).days + 1
