@@ -20,7 +20,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import F, Q, Window
+from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -157,12 +157,14 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def latest_approved(plan: Plan, day: datetime.date, targets=None) -> dict[int, dict]:
-    """Each target's latest approved report dated on or before `day`, in one query
-    (only for `targets`, a query of target ids, when given)."""
-    rows = Report.objects.approved().filter(target__plan=plan, as_of__lte=day)
-    if targets is not None:
-        rows = rows.filter(target__in=targets)
+def latest_approved(plan: Plan, day: datetime.date) -> dict[int, dict]:
+    """Each target's latest approved report dated on or before `day`, in one query."""
+    return latest_of(Target.objects.filter(plan=plan), day)
+
+
+def latest_of(targets: QuerySet[Target], day: datetime.date) -> dict[int, dict]:
+    """The same for `targets`, a query of some targets (a page evaluating part of a plan)."""
+    rows = Report.objects.approved().filter(target__in=targets.values("pk"), as_of__lte=day)
     ranked = (
         rows.annotate(
             rank=Window(
@@ -207,10 +209,7 @@ def schedule_for(cycle: str, due_day: int, start: datetime.date, due: datetime.d
     return tuple(cadence.periods(cycle, due_day, start, due))
 
 
-def evaluate_target(
-    target: Target, report: dict | None, day: datetime.date, rules: Rules | None = None
-) -> TargetProgress:
-    rules = rules or rules_from_settings()
+def evaluate_target(target: Target, report: dict | None, day: datetime.date, rules: Rules) -> TargetProgress:
     spec = spec_for(target)
     value = report["value"] if report else None
     as_of = report["as_of"] if report else None
@@ -250,14 +249,12 @@ def project_scope(code: str) -> Q:
 
 def action_scope(code: str) -> Q:
     """The target groups an action page shows: the action's measures."""
-    return Q(kind=TargetGroup.Kind.MEASURE, measure__action__code=code)
+    return Q(measure__action__code=code)
 
 
 def pillar_scope(code: str) -> Q:
     """The target groups a pillar page shows: the measures of its actions and its own."""
-    return Q(kind=TargetGroup.Kind.MEASURE) & (
-        Q(measure__action__pillars__code=code) | Q(measure__action=None, measure__pillar__code=code)
-    )
+    return Q(measure__action__pillars__code=code) | Q(measure__pillar__code=code)
 
 
 def evaluate_plan(
@@ -274,15 +271,15 @@ def evaluate_plan(
     day = day or today()
     group_rows = TargetGroup.objects.filter(plan=plan)
     if scope is not None:
-        group_rows = group_rows.filter(pk__in=TargetGroup.objects.filter(scope, plan=plan).values("pk"))
+        # A subquery, so that a pillar linked through several joins lists each group once.
+        group_rows = group_rows.filter(pk__in=TargetGroup.objects.filter(scope).values("pk"))
     target_rows = Target.objects.filter(plan=plan)
     if scope is not None:
         target_rows = target_rows.filter(group__in=group_rows.values("pk"))
     if targets is not None:
         target_rows = target_rows.filter(targets)
-    scoped = scope is not None or targets is not None
     loaded = list(target_rows.select_related("lead_department").order_by("order", "code"))
-    reports = latest_approved(plan, day, target_rows.values("pk") if scoped else None)
+    reports = latest_of(target_rows, day)
     groups = list(group_rows.select_related("measure").order_by("order", "code"))
     actions = list(Action.objects.filter(plan=plan).order_by("order", "code"))
     links = list(

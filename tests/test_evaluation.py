@@ -1,12 +1,20 @@
 """Whole-plan evaluation: current values, statuses, rollups, as-of dates, query budget."""
 
 import datetime
+from collections import Counter
 from decimal import Decimal as D
 
 import pytest
 from django.db.models import Q
 
-from goals.evaluation import action_scope, evaluate_plan, latest_approved, pillar_scope, project_scope
+from goals.evaluation import (
+    action_scope,
+    evaluate_plan,
+    latest_approved,
+    latest_of,
+    pillar_scope,
+    project_scope,
+)
 from goals.models import Action, Department, Pillar, Report, Target
 from goals.progress import Status
 from projects.management.commands.synthesize import generate
@@ -464,6 +472,9 @@ def test_a_page_of_part_of_the_plan_evaluates_that_part_and_rolls_it_up_alike(
         assert set(scoped.targets) == _target_ids(rollup)
         _same(scoped.projects[0], rollup)
     for rollup in whole.actions:
+        # An action's lights and counts are its measures' together.
+        assert rollup.lights == sum((part.lights for part in rollup.parts), Counter())
+        assert rollup.counts == sum((part.counts for part in rollup.parts), Counter())
         scoped = evaluate_plan(seeded, JUN30, scope=action_scope(rollup.code))
         assert not scoped.projects
         assert set(scoped.targets) == _target_ids(rollup)
@@ -500,6 +511,6 @@ def test_a_target_filter_keeps_every_group_and_evaluates_only_those_targets(seed
 def test_the_latest_approved_reports_can_be_read_for_some_targets_only(seeded, publish):
     publish("P5.2", 20, datetime.date(2024, 5, 31))
     publish("A1.1", 40, datetime.date(2024, 5, 31))
-    some = latest_approved(seeded, JUN30, Target.objects.filter(plan=seeded, code="A1.1").values("pk"))
+    some = latest_of(Target.objects.filter(plan=seeded, code="A1.1"), JUN30)
     assert [row["value"] for row in some.values()] == [D(40)]
-    assert len(latest_approved(seeded, JUN30)) >= 2
+    assert len(latest_of(Target.objects.filter(plan=seeded), JUN30)) >= 2

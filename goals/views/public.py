@@ -221,11 +221,12 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
     own = [r for r in reports if r.target_id == target.id]
     for report in own:
         report.files = evidence.get(report.id, [])
-    progress = evaluate_target(target, latest.get(target.id), day.day)
+    rules = evaluation.rules_from_settings()
+    progress = evaluate_target(target, latest.get(target.id), day.day, rules)
     for child in children:
         child.plan = plan
         child.group = target.group
-        progress.children.append(evaluate_target(child, latest.get(child.id), day.day))
+        progress.children.append(evaluate_target(child, latest.get(child.id), day.day, rules))
     winners: dict = {}
     for report in sorted(own, key=lambda r: (r.as_of, r.created_at, r.id)):
         winners[report.as_of] = report.value
