@@ -155,6 +155,9 @@ def target_records(result: PlanProgress) -> list[dict]:
     return [target_record(row, result, labels) for row in rows(result)]
 
 
+PASSED_AS_IS = frozenset({str, bool, int})
+
+
 def csv_cell(value) -> str:
     if type(value) is str:  # most cells: skip the checks below
         return value
@@ -173,6 +176,8 @@ def csv_cell(value) -> str:
 
 def json_value(value):
     """Exact JSON numbers: 1.045 stays 1.045, 200.0000 becomes 200."""
+    if value is None or type(value) in PASSED_AS_IS:  # most values: skip the checks below
+        return value
     if isinstance(value, Decimal):
         text = plain(value)
         return int(text) if "." not in text else float(text)
