@@ -243,8 +243,9 @@ def evaluate_target(target: Target, report: dict | None, day: datetime.date, rul
 
 
 def project_scope(code: str) -> Q:
-    """The target groups a project page shows: the project."""
-    return Q(kind=TargetGroup.Kind.PROJECT, code=code)
+    """The target groups a project page shows: the project (a group's code is unique in its
+    plan; the page answers 404 unless that group is a project)."""
+    return Q(code=code)
 
 
 def action_scope(code: str) -> Q:

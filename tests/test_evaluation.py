@@ -514,3 +514,37 @@ def test_the_latest_approved_reports_can_be_read_for_some_targets_only(seeded, p
     some = latest_of(Target.objects.filter(plan=seeded, code="A1.1"), JUN30)
     assert [row["value"] for row in some.values()] == [D(40)]
     assert len(latest_of(Target.objects.filter(plan=seeded), JUN30)) >= 2
+
+
+def test_the_light_thresholds_and_the_grace_come_from_the_settings(plan, settings):
+    project = make_project(plan)
+    behind = make_target(project, "P1.1", value=100)  # 30 on 30 June: 19.9 points behind the pace
+    silent = make_target(project, "P1.2", value=100)  # first deadline 5 February
+    approved(behind, 30, datetime.date(2023, 6, 30))
+
+    def lights() -> dict:
+        result = evaluate_plan(plan, JUL1).targets
+        return {target: result[target.id].light for target in (behind, silent)}
+
+    assert lights() == {behind: "yellow", silent: "red"}
+    settings.LIGHT_YELLOW_POINTS, settings.LIGHT_GRACE_DAYS = 25, 200
+    assert lights() == {behind: "green", silent: "grey"}
+    settings.LIGHT_YELLOW_POINTS, settings.LIGHT_RED_POINTS = 10, 15
+    assert lights()[behind] == "red"
+
+
+def test_no_report_turns_red_once_the_first_deadline_is_past_its_grace(plan):
+    project = make_project(plan)
+    silent = make_target(project, "P1.1", value=100)  # deadlines 5 February, 5 March, ...
+    over = make_target(project, "P1.2", value=100, due_date=datetime.date(2022, 12, 31))  # no period
+    result = evaluate_plan(plan, datetime.date(2023, 2, 20)).targets
+    assert result[silent.id].light == "grey"
+    result = evaluate_plan(plan, datetime.date(2023, 3, 1)).targets
+    assert result[silent.id].light == "red"  # 24 days after 5 February, before 5 March
+    assert result[over.id].periods == () and result[over.id].light == "red"
+
+
+def test_what_is_still_needed_each_month_counts_what_was_reported(plan):
+    behind = make_target(make_project(plan), "P1.1", value=365)
+    approved(behind, 40, datetime.date(2023, 6, 30))
+    assert evaluate_plan(plan, JUL1).targets[behind.id].required == D(325) / (D(183) / D("30.4375"))
