@@ -265,18 +265,21 @@ def evaluate_plan(
 
     `scope` (a filter on TargetGroup) evaluates only those groups' targets: the other
     groups are left out, and actions and pillars are rolled up from the groups in scope.
-    `targets` (a filter on Target) evaluates only those targets, every group being kept
+    `targets` (a filter on Target) evaluates only those targets, the groups being kept
     (a department page: its targets, listed with the project or action they belong to).
     Neither changes the number of queries.
     """
     day = day or today()
-    group_rows = TargetGroup.objects.filter(plan=plan)
-    if scope is not None:
-        # A subquery, so that a pillar linked through several joins lists each group once.
-        group_rows = group_rows.filter(pk__in=TargetGroup.objects.filter(scope).values("pk"))
-    target_rows = Target.objects.filter(plan=plan)
-    if scope is not None:
-        target_rows = target_rows.filter(group__in=group_rows.values("pk"))
+    if scope is None:
+        group_rows = TargetGroup.objects.filter(plan=plan)
+        target_rows = Target.objects.filter(plan=plan)
+    else:
+        # Subqueries: a pillar reached through several joins lists each group once, and the
+        # database finds the targets through their group, not by reading the whole plan.
+        group_rows = TargetGroup.objects.filter(
+            pk__in=TargetGroup.objects.filter(scope, plan=plan).values("pk")
+        )
+        target_rows = Target.objects.filter(group__in=group_rows.values("pk"))
     if targets is not None:
         target_rows = target_rows.filter(targets)
     loaded = list(target_rows.select_related("lead_department").order_by("order", "code"))

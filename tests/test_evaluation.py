@@ -463,6 +463,8 @@ def test_a_page_of_part_of_the_plan_evaluates_that_part_and_rolls_it_up_alike(
     # The seed links no action to a pillar: link some, so that a pillar has both kinds of part.
     Action.objects.get(plan=seeded, code="A1").pillars.add(Pillar.objects.get(plan=seeded, code="S1"))
     Action.objects.get(plan=seeded, code="A2").pillars.add(Pillar.objects.get(plan=seeded, code="S4"))
+    # Another plan with the same codes, whose targets no page of this plan may read.
+    generate(year=9000, projects=5, actions=2, measures_per_action=2, targets_per_group=2)
     whole = evaluate_plan(seeded, JUN30)
     assert len(whole.targets) == Target.objects.filter(plan=seeded).count()
     for rollup in whole.projects:

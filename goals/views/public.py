@@ -293,10 +293,10 @@ def department(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Department, pk=pk)
     co_rows = Target.co_departments.through.objects.filter(department=unit, target__plan=plan)
     co_ids = set(co_rows.values_list("target_id", flat=True))
-    # Only the targets this unit leads or co-leads, with every group (to say where each sits).
-    result = evaluate_plan(
-        plan, day.day, targets=Q(lead_department=unit) | Q(pk__in=co_rows.values("target_id"))
-    )
+    # Only the targets this unit leads or co-leads, and the groups they sit in.
+    mine = Q(lead_department=unit) | Q(pk__in=co_rows.values("target_id"))
+    groups = Q(pk__in=Target.objects.filter(mine, plan=plan).values("group_id"))
+    result = evaluate_plan(plan, day.day, scope=groups, targets=mine)
     owners = listing.owners(result)
     led = [
         listing.Row(tp, owners[tp.target.group_id])
