@@ -97,9 +97,10 @@ def at_scale(value: Decimal | None, target: Target) -> Decimal | None:
 
 def _label(choice, labels: dict) -> str:
     """A status's or light's label in the active language, translated once per export."""
-    found = labels.get(choice)
+    key = (type(choice), choice)  # a status and a light could one day share a value
+    found = labels.get(key)
     if found is None:
-        found = labels[choice] = str(choice.label)
+        found = labels[key] = str(choice.label)
     return found
 
 
