@@ -406,6 +406,8 @@ def main() -> None:
             "STATIC_ROOT": os.path.join(tmp, "static"),
             "MEDIA_ROOT": os.path.join(tmp, "media"),
             "SECURE_COOKIES": "0",
+            # Plain HTTP on loopback: without this every page would answer 301 to https.
+            "SECURE_SSL_REDIRECT": "0",
             "LOG_LEVEL": "ERROR",
         }
         for name in ("REDIS_URL", "PUBLIC_VERSION_SECONDS", "PUBLIC_PLAN_YEAR"):

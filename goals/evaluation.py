@@ -1,8 +1,14 @@
-"""Evaluate a whole plan as of a day: every target's status and every rollup.
+"""Evaluate a plan as of a day: every target's status and every rollup.
 
 Loads everything in a fixed number of queries (targets, latest approved reports,
 groups, actions, action–pillar links, pillars), whatever the plan's size, then applies
 the pure rules of goals.progress.
+
+A page that shows part of the plan evaluates only that part (`scope`): a project page
+reads its project's targets and reports, not the plan's, so its cost follows what it
+shows, not the size of the plan. The rollups it shows (the project, the action and its
+measures, the pillar and its actions) are made of exactly the targets in scope, so they
+are the same as in the whole plan's evaluation.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import F, Window
+from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -153,10 +159,14 @@ def today() -> datetime.date:
 
 def latest_approved(plan: Plan, day: datetime.date) -> dict[int, dict]:
     """Each target's latest approved report dated on or before `day`, in one query."""
+    return latest_of(Target.objects.filter(plan=plan), day)
+
+
+def latest_of(targets: QuerySet[Target], day: datetime.date) -> dict[int, dict]:
+    """The same for `targets`, a query of some targets (a page evaluating part of a plan)."""
+    rows = Report.objects.approved().filter(target__in=targets.values("pk"), as_of__lte=day)
     ranked = (
-        Report.objects.approved()
-        .filter(target__plan=plan, as_of__lte=day)
-        .annotate(
+        rows.annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=[F("target_id")],
@@ -177,21 +187,36 @@ def light_rules() -> progress.LightRules:
     )
 
 
+@dataclass(frozen=True)
+class Rules:
+    """The settings the rules read, read once per evaluation rather than once per target."""
+
+    lights: progress.LightRules
+    pace_tolerance: Decimal
+    stale_after_days: int
+
+
+def rules_from_settings() -> Rules:
+    return Rules(
+        lights=light_rules(),
+        pace_tolerance=Decimal(settings.PACE_TOLERANCE_POINTS),
+        stale_after_days=settings.STALE_AFTER_DAYS,
+    )
+
+
 @lru_cache(maxsize=256)
 def schedule_for(cycle: str, due_day: int, start: datetime.date, due: datetime.date) -> tuple:
     return tuple(cadence.periods(cycle, due_day, start, due))
 
 
-def evaluate_target(
-    target: Target, report: dict | None, day: datetime.date, rules: progress.LightRules | None = None
-) -> TargetProgress:
+def evaluate_target(target: Target, report: dict | None, day: datetime.date, rules: Rules) -> TargetProgress:
     spec = spec_for(target)
     value = report["value"] if report else None
     as_of = report["as_of"] if report else None
     done = progress.is_done(spec, value) and target.kind != Target.Kind.AT_MOST
     percent = progress.percent_complete(spec, value)
     expected = progress.expected_percent(spec.start, spec.due, day)
-    status = progress.status(spec, value, day, Decimal(settings.PACE_TOLERANCE_POINTS))
+    status = progress.status(spec, value, day, rules.pace_tolerance)
     periods = schedule_for(target.cycle, target.due_day, spec.start, spec.due)
     return TargetProgress(
         target=target,
@@ -201,7 +226,7 @@ def evaluate_target(
         percent=percent,
         expected=expected,
         status=status,
-        stale=progress.is_stale(spec, as_of, day, settings.STALE_AFTER_DAYS, done),
+        stale=progress.is_stale(spec, as_of, day, rules.stale_after_days, done),
         exceeded=progress.is_exceeded(spec, value),
         light=progress.light(
             status,
@@ -209,7 +234,7 @@ def evaluate_target(
             expected,
             day=day,
             first_deadline=periods[0].deadline if periods else None,
-            rules=rules or light_rules(),
+            rules=rules.lights,
         ),
         projected=progress.projected_value(spec, value, as_of),
         required=progress.required_per_month(spec, value, day),
@@ -217,13 +242,49 @@ def evaluate_target(
     )
 
 
-def evaluate_plan(plan: Plan, day: datetime.date | None = None) -> PlanProgress:
+def project_scope(code: str) -> Q:
+    """The target groups a project page shows: the project (a group's code is unique in its
+    plan; the page answers 404 unless that group is a project)."""
+    return Q(code=code)
+
+
+def action_scope(code: str) -> Q:
+    """The target groups an action page shows: the action's measures."""
+    return Q(measure__action__code=code)
+
+
+def pillar_scope(code: str) -> Q:
+    """The target groups a pillar page shows: the measures of its actions and its own."""
+    return Q(measure__action__pillars__code=code) | Q(measure__pillar__code=code)
+
+
+def evaluate_plan(
+    plan: Plan, day: datetime.date | None = None, *, scope: Q | None = None, targets: Q | None = None
+) -> PlanProgress:
+    """The plan as it stood on `day`.
+
+    `scope` (a filter on TargetGroup) evaluates only those groups' targets: the other
+    groups are left out, and actions and pillars are rolled up from the groups in scope.
+    `targets` (a filter on Target) evaluates only those targets, the groups being kept
+    (a department page: its targets, listed with the project or action they belong to).
+    Neither changes the number of queries.
+    """
     day = day or today()
-    targets = list(
-        Target.objects.filter(plan=plan).select_related("lead_department").order_by("order", "code")
-    )
-    reports = latest_approved(plan, day)
-    groups = list(TargetGroup.objects.filter(plan=plan).select_related("measure").order_by("order", "code"))
+    if scope is None:
+        group_rows = TargetGroup.objects.filter(plan=plan)
+        target_rows = Target.objects.filter(plan=plan)
+    else:
+        # Subqueries: a pillar reached through several joins lists each group once, and the
+        # database finds the targets through their group, not by reading the whole plan.
+        group_rows = TargetGroup.objects.filter(
+            pk__in=TargetGroup.objects.filter(scope, plan=plan).values("pk")
+        )
+        target_rows = Target.objects.filter(group__in=group_rows.values("pk"))
+    if targets is not None:
+        target_rows = target_rows.filter(targets)
+    loaded = list(target_rows.select_related("lead_department").order_by("order", "code"))
+    reports = latest_of(target_rows, day)
+    groups = list(group_rows.select_related("measure").order_by("order", "code"))
     actions = list(Action.objects.filter(plan=plan).order_by("order", "code"))
     links = list(
         Action.pillars.through.objects.filter(action__plan=plan).values_list("action_id", "pillar_id")
@@ -232,10 +293,13 @@ def evaluate_plan(plan: Plan, day: datetime.date | None = None) -> PlanProgress:
 
     group_by_id = {g.id: g for g in groups}
     evaluated: dict[int, TargetProgress] = {}
-    rules = light_rules()
-    for target in targets:
-        target.plan = plan
-        target.group = group_by_id[target.group_id]
+    rules = rules_from_settings()
+    for target in loaded:
+        # The related-object cache, filled directly: the descriptor's checks cost more
+        # than the rules on a plan of ten thousand targets, for objects of known type.
+        cached = target._state.fields_cache
+        cached["plan"] = plan
+        cached["group"] = group_by_id[target.group_id]
         evaluated[target.id] = evaluate_target(target, reports.get(target.id), day, rules)
 
     group_rollups = {

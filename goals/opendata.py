@@ -95,10 +95,21 @@ def at_scale(value: Decimal | None, target: Target) -> Decimal | None:
     return Decimal(value) / target.scale
 
 
-def target_record(row: Row, result: PlanProgress) -> dict:
+def _label(choice, labels: dict) -> str:
+    """A status's or light's label in the active language, translated once per export."""
+    key = (type(choice), choice)  # a status and a light could one day share a value
+    found = labels.get(key)
+    if found is None:
+        found = labels[key] = str(choice.label)
+    return found
+
+
+def target_record(row: Row, result: PlanProgress, labels: dict | None = None) -> dict:
     """One target as typed values (Decimal, int, bool, date or None); see TARGET_COLUMNS."""
+    labels = {} if labels is None else labels
     tp, target, owner = row.progress, row.target, row.owner
     parent = result.targets.get(target.parent_id) if target.parent_id else None
+    covered = tp.covered_period
     return {
         "plan_year": result.plan.year,
         "code": target.code,
@@ -125,7 +136,7 @@ def target_record(row: Row, result: PlanProgress) -> dict:
         "percent": tp.percent_display,
         "expected_percent": None if tp.is_ceiling else tp.expected.quantize(Decimal("0.1")),
         "status": str(tp.status),
-        "status_label": str(tp.status.label),
+        "status_label": _label(tp.status, labels),
         "stale": tp.stale,
         "exceeded": tp.exceeded,
         "lead_department": tp.target.lead_department.name if tp.target.lead_department else "",
@@ -133,18 +144,24 @@ def target_record(row: Row, result: PlanProgress) -> dict:
         "source_clause": target.source_clause,
         "evaluated_on": result.day,
         "light": str(tp.light),
-        "light_label": str(tp.light.label),
+        "light_label": _label(tp.light, labels),
         "projected_value": at_scale_rounded(tp.projected, target),
         "required_per_month": at_scale_rounded(tp.required, target),
-        "last_period_covered": str(tp.covered_period) if tp.covered_period else "",
+        "last_period_covered": str(covered) if covered else "",
     }
 
 
 def target_records(result: PlanProgress) -> list[dict]:
-    return [target_record(row, result) for row in rows(result)]
+    labels: dict = {}
+    return [target_record(row, result, labels) for row in rows(result)]
+
+
+PASSED_AS_IS = frozenset({str, bool, int})
 
 
 def csv_cell(value) -> str:
+    if type(value) is str:  # most cells: skip the checks below
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -160,6 +177,8 @@ def csv_cell(value) -> str:
 
 def json_value(value):
     """Exact JSON numbers: 1.045 stays 1.045, 200.0000 becomes 200."""
+    if value is None or type(value) in PASSED_AS_IS:  # most values: skip the checks below
+        return value
     if isinstance(value, Decimal):
         text = plain(value)
         return int(text) if "." not in text else float(text)

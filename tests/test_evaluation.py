@@ -1,12 +1,21 @@
 """Whole-plan evaluation: current values, statuses, rollups, as-of dates, query budget."""
 
 import datetime
+from collections import Counter
 from decimal import Decimal as D
 
 import pytest
+from django.db.models import Q
 
-from goals.evaluation import evaluate_plan, latest_approved
-from goals.models import Department, Report, Target
+from goals.evaluation import (
+    action_scope,
+    evaluate_plan,
+    latest_approved,
+    latest_of,
+    pillar_scope,
+    project_scope,
+)
+from goals.models import Action, Department, Pillar, Report, Target
 from goals.progress import Status
 from projects.management.commands.synthesize import generate
 from tests.builders import (
@@ -22,6 +31,7 @@ from tests.builders import (
 
 pytestmark = pytest.mark.django_db
 JUL1 = datetime.date(2023, 7, 1)
+JUN30 = datetime.date(2024, 6, 30)
 
 
 @pytest.fixture
@@ -415,3 +425,128 @@ def test_lights_and_forecasts_come_from_the_same_pass(plan, django_assert_max_nu
     assert targets[silent.id].light == "red" and targets[silent.id].projected is None
     assert targets[silent.id].required == D(365) / (D(183) / D("30.4375"))
     assert result.groups[project.id].lights == {"green": 1, "red": 2}
+
+
+def _same(part, whole) -> None:
+    assert (part.code, part.percent, part.counts, part.lights, part.stale) == (
+        whole.code,
+        whole.percent,
+        whole.counts,
+        whole.lights,
+        whole.stale,
+    )
+    assert [tp.target.id for tp in part.targets] == [tp.target.id for tp in whole.targets]
+    assert [[c.target.id for c in tp.children] for tp in part.targets] == [
+        [c.target.id for c in tp.children] for tp in whole.targets
+    ]
+    assert len(part.parts) == len(whole.parts)
+    for a, b in zip(part.parts, whole.parts, strict=True):
+        _same(a, b)
+
+
+def _target_ids(rollup) -> set[int]:
+    found = set()
+    for tp in rollup.targets:
+        found |= {tp.target.id, *(c.target.id for c in tp.children)}
+    for part in rollup.parts:
+        found |= _target_ids(part)
+    return found
+
+
+def test_a_page_of_part_of_the_plan_evaluates_that_part_and_rolls_it_up_alike(
+    seeded, publish, django_assert_num_queries
+):
+    # A project, action or pillar page evaluates its own targets only (goals.views.public),
+    # and its rollups come out exactly as in the whole plan's evaluation.
+    for code, value in [("P4.1", 5000), ("P5.2", 20), ("P5.2.1", 6), ("A1.1", 40), ("A2.1", 3)]:
+        publish(code, value, datetime.date(2024, 5, 31))
+    # The seed links no action to a pillar: link some, so that a pillar has both kinds of part.
+    Action.objects.get(plan=seeded, code="A1").pillars.add(Pillar.objects.get(plan=seeded, code="S1"))
+    Action.objects.get(plan=seeded, code="A2").pillars.add(Pillar.objects.get(plan=seeded, code="S4"))
+    # Another plan with the same codes, whose targets no page of this plan may read.
+    generate(year=9000, projects=5, actions=2, measures_per_action=2, targets_per_group=2)
+    whole = evaluate_plan(seeded, JUN30)
+    assert len(whole.targets) == Target.objects.filter(plan=seeded).count()
+    for rollup in whole.projects:
+        with django_assert_num_queries(6):
+            scoped = evaluate_plan(seeded, JUN30, scope=project_scope(rollup.code))
+        assert [r.code for r in scoped.projects] == [rollup.code]
+        assert set(scoped.targets) == _target_ids(rollup)
+        _same(scoped.projects[0], rollup)
+    for rollup in whole.actions:
+        # An action's lights and counts are its measures' together.
+        assert rollup.lights == sum((part.lights for part in rollup.parts), Counter())
+        assert rollup.counts == sum((part.counts for part in rollup.parts), Counter())
+        scoped = evaluate_plan(seeded, JUN30, scope=action_scope(rollup.code))
+        assert not scoped.projects
+        assert set(scoped.targets) == _target_ids(rollup)
+        _same(next(r for r in scoped.actions if r.code == rollup.code), rollup)
+    pillars = 0
+    for rollup in whole.pillars:
+        scoped = evaluate_plan(seeded, JUN30, scope=pillar_scope(rollup.code))
+        assert set(scoped.targets) == _target_ids(rollup)
+        _same(next(r for r in scoped.pillars if r.code == rollup.code), rollup)
+        pillars += bool(rollup.parts)
+    assert pillars == 2
+    assert {p.kind for p in next(r for r in whole.pillars if r.code == "S4").parts} == {"action", "measure"}
+
+
+def test_a_target_filter_keeps_every_group_and_evaluates_only_those_targets(seeded, publish):
+    publish("P5.2", 20, datetime.date(2024, 5, 31))
+    publish("A1.1", 40, datetime.date(2024, 5, 31))
+    whole = evaluate_plan(seeded, JUN30)
+    scoped = evaluate_plan(seeded, JUN30, targets=Q(code__in=["P5.2", "A1.1"]))
+    assert sorted(tp.target.code for tp in scoped.targets.values()) == ["A1.1", "P5.2"]
+    assert [r.code for r in scoped.projects] == [r.code for r in whole.projects]
+    for tp in scoped.targets.values():
+        same = whole.targets[tp.target.id]
+        assert tp.value is not None
+        assert (tp.value, tp.percent, tp.status, tp.light, tp.stale) == (
+            same.value,
+            same.percent,
+            same.status,
+            same.light,
+            same.stale,
+        )
+
+
+def test_the_latest_approved_reports_can_be_read_for_some_targets_only(seeded, publish):
+    publish("P5.2", 20, datetime.date(2024, 5, 31))
+    publish("A1.1", 40, datetime.date(2024, 5, 31))
+    some = latest_of(Target.objects.filter(plan=seeded, code="A1.1"), JUN30)
+    assert [row["value"] for row in some.values()] == [D(40)]
+    assert len(latest_of(Target.objects.filter(plan=seeded), JUN30)) >= 2
+
+
+def test_the_light_thresholds_and_the_grace_come_from_the_settings(plan, settings):
+    project = make_project(plan)
+    behind = make_target(project, "P1.1", value=100)  # 30 on 30 June: 19.9 points behind the pace
+    silent = make_target(project, "P1.2", value=100)  # first deadline 5 February
+    approved(behind, 30, datetime.date(2023, 6, 30))
+
+    def lights() -> dict:
+        result = evaluate_plan(plan, JUL1).targets
+        return {target: result[target.id].light for target in (behind, silent)}
+
+    assert lights() == {behind: "yellow", silent: "red"}
+    settings.LIGHT_YELLOW_POINTS, settings.LIGHT_GRACE_DAYS = 25, 200
+    assert lights() == {behind: "green", silent: "grey"}
+    settings.LIGHT_YELLOW_POINTS, settings.LIGHT_RED_POINTS = 10, 15
+    assert lights()[behind] == "red"
+
+
+def test_no_report_turns_red_once_the_first_deadline_is_past_its_grace(plan):
+    project = make_project(plan)
+    silent = make_target(project, "P1.1", value=100)  # deadlines 5 February, 5 March, ...
+    over = make_target(project, "P1.2", value=100, due_date=datetime.date(2022, 12, 31))  # no period
+    result = evaluate_plan(plan, datetime.date(2023, 2, 20)).targets
+    assert result[silent.id].light == "grey"
+    result = evaluate_plan(plan, datetime.date(2023, 3, 1)).targets
+    assert result[silent.id].light == "red"  # 24 days after 5 February, before 5 March
+    assert result[over.id].periods == () and result[over.id].light == "red"
+
+
+def test_what_is_still_needed_each_month_counts_what_was_reported(plan):
+    behind = make_target(make_project(plan), "P1.1", value=365)
+    approved(behind, 40, datetime.date(2023, 6, 30))
+    assert evaluate_plan(plan, JUL1).targets[behind.id].required == D(325) / (D(183) / D("30.4375"))

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
-from goals import cadence, carryover, charts, listing, publication, thumbnails
+from goals import cadence, carryover, charts, evaluation, listing, publication, thumbnails
 from goals.caching import public_page, wants_fragment
-from goals.evaluation import TargetProgress, evaluate_plan, evaluate_target
+from goals.evaluation import TargetProgress, evaluate_plan, evaluate_target, rules_from_settings
 from goals.evidence import serve as serve_evidence
 from goals.forms_public import TargetFilterForm
 from goals.models import Department, Evidence, Plan, Report, ReportedFigure, Target
@@ -74,7 +74,9 @@ def _years(target: Target, progress: TargetProgress, day) -> list[dict]:
                 .values("id", "value", "as_of")
                 .first()
             )
-            item_progress = evaluate_target(item, latest, min(max(day, item.period_start), item.due))
+            item_progress = evaluate_target(
+                item, latest, min(max(day, item.period_start), item.due), rules_from_settings()
+            )
             value, as_of, status = item_progress.value, item_progress.as_of, item_progress.status
         rows.append(
             {
@@ -148,10 +150,18 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     return _render(request, "goals/home.html", context, day)
 
 
+SCOPES = {
+    "project": evaluation.project_scope,
+    "action": evaluation.action_scope,
+    "pillar": evaluation.pillar_scope,
+}
+
+
 def _group_page(request: HtmxHttpRequest, kind: str, code: str) -> HttpResponse:
     plan = _plan()
     day = publication.day_for(request, plan)
-    result = evaluate_plan(plan, day.day)
+    # Only the groups this page shows: its cost follows the page, not the plan.
+    result = evaluate_plan(plan, day.day, scope=SCOPES[kind](code))
     rollups = {"project": result.projects, "action": result.actions, "pillar": result.pillars}[kind]
     rollup = next((r for r in rollups if r.code == code), None)
     if rollup is None:
@@ -245,11 +255,12 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
     own = [r for r in reports if r.target_id == target.id]
     for report in own:
         report.files = evidence.get(report.id, [])
-    progress = evaluate_target(target, latest.get(target.id), day.day)
+    rules = evaluation.rules_from_settings()
+    progress = evaluate_target(target, latest.get(target.id), day.day, rules)
     for child in children:
         child.plan = plan
         child.group = target.group
-        progress.children.append(evaluate_target(child, latest.get(child.id), day.day))
+        progress.children.append(evaluate_target(child, latest.get(child.id), day.day, rules))
     winners: dict = {}
     for report in sorted(own, key=lambda r: (r.as_of, r.created_at, r.id)):
         winners[report.as_of] = report.value
@@ -320,12 +331,12 @@ def department(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = _plan()
     day = publication.day_for(request, plan)
     unit = get_object_or_404(Department, pk=pk)
-    result = evaluate_plan(plan, day.day)
-    co_ids = set(
-        Target.co_departments.through.objects.filter(department=unit, target__plan=plan).values_list(
-            "target_id", flat=True
-        )
-    )
+    co_rows = Target.co_departments.through.objects.filter(department=unit, target__plan=plan)
+    co_ids = set(co_rows.values_list("target_id", flat=True))
+    # Only the targets this unit leads or co-leads, and the groups they sit in.
+    mine = Q(lead_department=unit) | Q(pk__in=co_rows.values("target_id"))
+    groups = Q(pk__in=Target.objects.filter(mine, plan=plan).values("group_id"))
+    result = evaluate_plan(plan, day.day, scope=groups, targets=mine)
     owners = listing.owners(result)
     led = [
         listing.Row(tp, owners[tp.target.group_id])

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from goals import plausibility, services
-from goals.evaluation import evaluate_target
+from goals.evaluation import evaluate_target, rules_from_settings
 from goals.formatting import in_target_scale, plain
 from goals.forms import ReportForm
 from goals.models import Department, Plan, Report, Target
@@ -228,7 +228,7 @@ def check(
         if item.previous is not None:
             item.change = item.value - item.previous.value
         report = {"id": None, "value": item.value, "as_of": item.as_of}
-        item.light = evaluate_target(target, report, item.as_of).light
+        item.light = evaluate_target(target, report, item.as_of, rules_from_settings()).light
         item.duplicate = (
             Report.objects.filter(target=target, value=item.value, as_of=item.as_of)
             .exclude(state=Report.State.RETURNED)

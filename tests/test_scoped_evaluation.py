@@ -1,0 +1,71 @@
+"""A page evaluates what it shows: a project, action, pillar or department page builds the
+progress of its own targets only, and its rollups are the same as the whole plan's."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from goals import evaluation
+from goals.models import Department, Target
+from projects.management.commands.synthesize import generate
+
+pytestmark = pytest.mark.django_db
+JUN30 = datetime.date(2024, 6, 30)
+
+
+@pytest.fixture
+def evaluated(monkeypatch) -> list[int]:
+    """The ids of the targets whose progress was built (evaluate_target) during the test."""
+    seen: list[int] = []
+    real = evaluation.evaluate_target
+
+    def counting(target, *args, **kwargs):
+        seen.append(target.id)
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(evaluation, "evaluate_target", counting)
+    return seen
+
+
+@pytest.fixture
+def reported(seeded, publish):
+    for code, value in [("P4.1", 5000), ("P5.2", 20), ("P5.2.1", 6), ("A1.1", 40), ("A2.1", 3)]:
+        publish(code, value, datetime.date(2024, 5, 31))
+    return seeded
+
+
+def _ids(plan, **filters) -> list[int]:
+    return sorted(Target.objects.filter(plan=plan, **filters).values_list("id", flat=True))
+
+
+def test_it_evaluates_only_the_projects_targets_on_a_project_page(client, reported, evaluated, today):
+    today(JUN30)
+    assert client.get(reverse("project", args=["P5"])).status_code == 200
+    assert sorted(evaluated) == _ids(reported, group__code="P5")
+
+
+def test_it_evaluates_only_the_actions_targets_on_an_action_page(client, reported, evaluated, today):
+    today(JUN30)
+    assert client.get(reverse("action", args=["A1"])).status_code == 200
+    assert evaluated
+    assert sorted(evaluated) == _ids(reported, group__measure__action__code="A1")
+
+
+def test_it_evaluates_only_a_departments_targets_on_its_page(client, reported, evaluated, today):
+    today(JUN30)
+    unit = Department.objects.get(name="区经济发展局")
+    Target.objects.filter(plan=reported, group__code="P4").update(lead_department=unit)
+    Target.objects.get(plan=reported, code="P7.1").co_departments.add(unit)
+    assert client.get(reverse("department", args=[unit.pk])).status_code == 200
+    assert sorted(evaluated) == sorted([*_ids(reported, group__code="P4"), *_ids(reported, code="P7.1")])
+
+
+def test_a_project_page_of_a_large_plan_evaluates_its_sixteen_targets(client, seeded, evaluated, settings):
+    plan = generate(year=9000, projects=20, actions=5, measures_per_action=4, targets_per_group=16)
+    settings.PUBLIC_PLAN_YEAR = 9000
+    assert client.get(reverse("project", args=["P1"])).status_code == 200
+    assert len(evaluated) == 16
+    assert sorted(evaluated) == _ids(plan, group__code="P1")
