@@ -10,13 +10,15 @@ from django.db.models import Q
 from goals.evaluation import (
     action_scope,
     evaluate_plan,
+    evaluate_target,
     latest_approved,
     latest_of,
     pillar_scope,
     project_scope,
+    rules_from_settings,
 )
 from goals.models import Action, Department, Pillar, Report, Target
-from goals.progress import Status
+from goals.progress import Light, Status
 from projects.management.commands.synthesize import generate
 from tests.builders import (
     approved,
@@ -550,3 +552,72 @@ def test_what_is_still_needed_each_month_counts_what_was_reported(plan):
     behind = make_target(make_project(plan), "P1.1", value=365)
     approved(behind, 40, datetime.date(2023, 6, 30))
     assert evaluate_plan(plan, JUL1).targets[behind.id].required == D(325) / (D(183) / D("30.4375"))
+
+
+def test_every_rollup_counts_the_lights_of_its_parts_up_to_the_whole_plan(plan):
+    # 1 July 2023: 49.9 % of the year expected.
+    project = make_project(plan)
+    approved(make_target(project, "P1.1", value=10), 10, JUL1)  # done: green
+    ceiling = make_target(project, "P1.2", kind=Target.Kind.AT_MOST, value=0, unit="起")
+    approved(ceiling, 0, JUL1)  # held: green, though it has no percent to set against the pace
+    action = make_action(plan, "A1")
+    measure = make_measure(plan, "A1.1", action=action)
+    approved(make_target(measure, "A1.1", value=365), 5, JUL1)  # 1.4 %: red
+    pillar = make_pillar(plan, "S1")
+    listed = make_measure(plan, "S1.1", pillar=pillar)
+    approved(make_target(listed, "S1.1", kind=Target.Kind.MILESTONE), 30, JUL1)  # 19.9 behind: yellow
+
+    result = evaluate_plan(plan, JUL1)
+    assert result.projects[0].lights == {Light.GREEN: 2}
+    assert result.actions[0].lights == {Light.RED: 1}
+    assert result.pillars[0].lights == {Light.YELLOW: 1}
+    assert result.overall.lights == {Light.GREEN: 2, Light.RED: 1, Light.YELLOW: 1}
+
+
+def test_no_report_turns_red_15_days_after_the_first_deadline(plan):
+    # Monthly, due on the 5th: January's figure is due 5 February; grey up to the 20th.
+    target = make_target(make_project(plan), "P1.1")
+    assert evaluate_plan(plan, datetime.date(2023, 2, 20)).targets[target.id].light == Light.GREY
+    assert evaluate_plan(plan, datetime.date(2023, 2, 21)).targets[target.id].light == Light.RED
+
+
+def test_the_light_thresholds_and_grace_come_from_the_settings(plan, settings):
+    settings.LIGHT_YELLOW_POINTS, settings.LIGHT_RED_POINTS, settings.LIGHT_GRACE_DAYS = 5, 8, 0
+    project = make_project(plan)
+    yellow = make_target(project, "P1.1", value=1000)
+    red = make_target(project, "P1.2", value=1000)
+    silent = make_target(project, "P1.3", value=1000)
+    approved(yellow, 440, JUL1)  # 44 %: 5.9 points behind 49.9 %
+    approved(red, 410, JUL1)  # 41 %: 8.9 points behind
+    targets = evaluate_plan(plan, JUL1).targets
+    assert (targets[yellow.id].light, targets[red.id].light) == (Light.YELLOW, Light.RED)
+    # No grace: red the day after 5 February.
+    assert evaluate_plan(plan, datetime.date(2023, 2, 5)).targets[silent.id].light == Light.GREY
+    assert evaluate_plan(plan, datetime.date(2023, 2, 6)).targets[silent.id].light == Light.RED
+
+
+def test_a_target_evaluated_on_its_own_reads_the_same_light_rules(plan, settings):
+    # The target page and the workbook upload evaluate one target at a time.
+    settings.LIGHT_YELLOW_POINTS, settings.LIGHT_RED_POINTS = 5, 8
+    target = make_target(make_project(plan), "P1.1", value=1000)
+    rules = rules_from_settings()
+    assert (
+        evaluate_target(target, {"id": 1, "value": D(440), "as_of": JUL1}, JUL1, rules).light == Light.YELLOW
+    )
+    assert evaluate_target(target, None, datetime.date(2023, 2, 20), rules).light == Light.GREY
+
+
+def test_the_monthly_rate_still_needed_starts_from_the_current_figure(plan):
+    # 181 of 365 by 30 June; on 1 July 183 days (6.01 months) are left for the other 184.
+    target = make_target(make_project(plan), "P1.1", value=365)
+    approved(target, 181, datetime.date(2023, 6, 30))
+    result = evaluate_plan(plan, JUL1).targets[target.id]
+    assert result.required.quantize(D("0.01")) == D("30.60")
+
+
+def test_a_target_due_before_its_plan_year_has_no_reporting_periods_and_reads_never_reported(plan):
+    # A due date typed with the wrong year: no period to report for, no first deadline.
+    target = make_target(make_project(plan), "P1.1", due_date=datetime.date(2022, 12, 31))
+    result = evaluate_plan(plan, JUL1).targets[target.id]
+    assert (result.periods, result.first_deadline) == ((), None)
+    assert (result.status, result.light) == (Status.NEVER_REPORTED, Light.RED)

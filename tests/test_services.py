@@ -79,6 +79,49 @@ def test_it_submits_with_evidence_and_audits(target, official, media):
     ]
 
 
+def test_next_steps_and_plausibility_flags_are_kept_with_the_report_and_in_its_audit_entry(target, official):
+    # The flags the form found (goals.plausibility), confirmed in the note, are stored as
+    # given, with the next stage's plan; audit= adds where the figure came from (a workbook).
+    report = services.submit_report(
+        target=target,
+        value=D(900),
+        as_of=DAY,
+        author=official,
+        note="统计口径调整,已核实",
+        next_steps="下半年完成剩余 100 个",
+        plausibility_flags=["decrease", "overshoot"],
+        audit={"workbook": "甲单位.xlsx"},
+    )
+    stored = Report.objects.get()
+    assert (stored.next_steps, stored.plausibility_flags) == (
+        "下半年完成剩余 100 个",
+        ["decrease", "overshoot"],
+    )
+    assert audit(AuditEntry.objects.get()) == (
+        AuditEntry.Action.SUBMIT,
+        official,
+        target,
+        report,
+        {
+            "value": "900",
+            "as_of": "2023-06-30",
+            "note": "统计口径调整,已核实",
+            "next_steps": "下半年完成剩余 100 个",
+            "plausibility_flags": ["decrease", "overshoot"],
+            "evidence": [],
+            "revises": None,
+            "workbook": "甲单位.xlsx",
+        },
+    )
+
+
+def test_a_report_without_next_steps_or_flags_has_none_and_its_audit_entry_leaves_them_out(target, official):
+    services.submit_report(target=target, value=D(80), as_of=DAY, author=official)
+    stored = Report.objects.get()
+    assert (stored.next_steps, stored.plausibility_flags) == ("", [])
+    assert sorted(AuditEntry.objects.get().changes) == ["as_of", "evidence", "note", "revises", "value"]
+
+
 def test_a_report_without_a_note_has_an_empty_one(target, official):
     report = services.submit_report(target=target, value=D(80), as_of=DAY, author=official)
     assert report.note == "" and report.evidence.count() == 0
