@@ -165,6 +165,7 @@ def main() -> None:
             counts[year] = plan.target_set.count()
             print(f"{size}×: synthesized in {time.perf_counter() - started:.1f} s", file=sys.stderr)
             settings.PUBLIC_PLAN_YEAR = year
+            settings.PUBLIC_YEAR_REDIRECT = False  # year-less URLs serve the synthetic plan
             day = datetime.date(year, 7, 1)
             with time_machine.travel(datetime.datetime(year, 7, 1, 10, tzinfo=CHINA), tick=True):
                 for name, url in pages(year, unit).items():

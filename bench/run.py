@@ -38,11 +38,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
-URLS = ["/healthz", "/", "/projects/P1/", "/data/2024/targets.csv"]
+URLS = ["/healthz", "/2024/", "/2024/projects/P1/", "/data/2024/targets.csv"]
 LABELS = {
     "/healthz": "trivial view",
-    "/": "home",
-    "/projects/P1/": "project page",
+    "/2024/": "home",
+    "/2024/projects/P1/": "project page",
     "/data/2024/targets.csv": "CSV",
 }
 
@@ -346,7 +346,7 @@ def report(title: str, results: dict[str, dict]) -> float:
             f"  {path:<24} {LABELS[path]:<13} {r['rps']:>8.0f} {r['p95']:>8.1f} {r['median']:>8.1f} "
             f"{r['rps'] / base['rps']:>16.2f}x {r['p95'] / base['p95']:>14.2f}x {r['errors']:>7}"
         )
-    home = results["/"]["rps"] / base["rps"]
+    home = results["/2024/"]["rps"] / base["rps"]
     print(
         f"  home page throughput: {home:.2f} x the trivial view (aim: >= 0.5): {'OK' if home >= 0.5 else 'BELOW AIM'}"
     )
