@@ -347,15 +347,8 @@ class ReportAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
-    """Evidence is uploaded with a report and kept with it: admins search and read it."""
-
-    list_display = ["original_name", "report", "content_type", "size", "uploaded_at"]
-    list_filter = ["content_type"]
-    search_fields = ["original_name", "report__target__code", "sha256"]
-    list_select_related = ["report__target"]
-    readonly_fields = ["report", "file", "original_name", "content_type", "size", "sha256", "uploaded_at"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the app writes itself (evidence, the audit trail, backups): read, never edited."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -367,8 +360,19 @@ class EvidenceAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    """Evidence is uploaded with a report and kept with it: admins search and read it."""
+
+    list_display = ["original_name", "report", "content_type", "size", "uploaded_at"]
+    list_filter = ["content_type"]
+    search_fields = ["original_name", "report__target__code", "sha256"]
+    list_select_related = ["report__target"]
+    readonly_fields = ["report", "file", "original_name", "content_type", "size", "sha256", "uploaded_at"]
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """The audit trail: read-only, filterable by action, person, department and time."""
 
     list_display = ["at", "actor", "action", "target", "report_number", "summary"]
@@ -404,32 +408,14 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def changes_json(self, entry: AuditEntry):
         return format_html("<pre>{}</pre>", json.dumps(entry.changes, ensure_ascii=False, indent=2))
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(BackupRecord)
-class BackupRecordAdmin(admin.ModelAdmin):
+class BackupRecordAdmin(ReadOnlyAdmin):
     """Written by `manage.py backup` and `restore`: admins read when the last backup ran."""
 
     list_display = ["created_at", "path", "size", "database_vendor", "file_count", "restored_at"]
     list_filter = ["database_vendor"]
     readonly_fields = ["created_at", "path", "size", "sha256", "database_vendor", "file_count", "restored_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # The user admin, with two-factor status and reset, lives with the feature.
