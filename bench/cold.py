@@ -14,7 +14,7 @@ Every page is rendered through Django's test client with every cache off: the ca
 (rendered pages, the published-data version, and nothing else in it) is cleared before
 each request. It prints, per page, the median milliseconds of `--runs` requests and the
 ratio to the same page at 1×; then, at the largest size, the first home page after an
-approval (published through goals.services), cached throughput against the trivial view
+approval (published through goals.reporting.services), cached throughput against the trivial view
 (/healthz) in this process, and the bytes on the wire (gzip, as browsers ask).
 """
 
@@ -129,8 +129,8 @@ def throughput(client, urls: list[str], rounds: int = 5, seconds: float = 0.3) -
 def approve_one(plan, day: datetime.date) -> None:
     from django.contrib.auth import get_user_model
 
-    from goals import services
     from goals.models import Target
+    from goals.reporting import services
 
     users = get_user_model().objects
     author, _ = users.get_or_create(username="bench-author")

@@ -6,7 +6,7 @@
 
 Steps: start a PostgreSQL cluster (>= 15) in a temporary directory, listening on a unix
 socket only; migrate; load the seed (`manage.py seed`); publish synthetic reports on the
-real 2024 plan through goals.services (submit, then approve); collectstatic. Then, for each
+real 2024 plan through goals.reporting.services (submit, then approve); collectstatic. Then, for each
 cache set-up (each worker's own memory with the version read from PostgreSQL on every
 request; the same with the version reused for up to 2 s, the default; and, when
 redis-server is installed, a throwaway Redis on a unix socket shared by the workers):
@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import argparse
 import glob
-import http.client
 import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,9 +34,11 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from servers import URLS, Postgres, Server, apt_install, fetch, redis_binary  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
-URLS = ["/healthz", "/2024/", "/2024/projects/P1/", "/data/2024/targets.csv"]
 LABELS = {
     "/healthz": "trivial view",
     "/2024/": "home",
@@ -48,75 +48,6 @@ LABELS = {
 
 
 # --- PostgreSQL ------------------------------------------------------------------------
-
-
-def pg_bindir() -> str:
-    candidates = ["/usr/lib/postgresql/15/bin", *sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)]
-    for directory in candidates:
-        if all(os.access(os.path.join(directory, b), os.X_OK) for b in ("initdb", "pg_ctl", "postgres")):
-            return directory
-    sys.exit("bench: no PostgreSQL >= 15 binaries in /usr/lib/postgresql/*/bin (apt-get install postgresql)")
-
-
-class Postgres:
-    def __init__(self) -> None:
-        self.bindir = pg_bindir()
-        self.tmp = tempfile.mkdtemp(prefix="goals-bench-pg.")
-        self.prefix: list[str] = []
-        if os.geteuid() == 0:  # postgres refuses to run as root
-            user = "postgres"
-            try:
-                import pwd
-
-                pwd.getpwnam(user)
-            except KeyError:
-                user = "nobody"
-            shutil.chown(self.tmp, user)
-            self.prefix = ["runuser", "-u", user, "--"]
-
-    def run(self, *args: str) -> None:
-        subprocess.run([*self.prefix, *args], check=True, cwd=self.tmp, stdout=subprocess.DEVNULL)
-
-    def start(self) -> str:
-        data = os.path.join(self.tmp, "data")
-        self.run(
-            f"{self.bindir}/initdb",
-            "-D",
-            data,
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--no-locale",
-        )
-        options = f"-k {self.tmp} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c max_connections=50"
-        self.run(
-            f"{self.bindir}/pg_ctl",
-            "-D",
-            data,
-            "-l",
-            os.path.join(self.tmp, "server.log"),
-            "-w",
-            "-o",
-            options,
-            "start",
-        )
-        subprocess.run([f"{self.bindir}/createdb", "-h", self.tmp, "-U", "postgres", "goals"], check=True)
-        return f"postgres://postgres@/goals?host={self.tmp}"
-
-    def stop(self) -> None:
-        data = os.path.join(self.tmp, "data")
-        if os.path.exists(os.path.join(data, "postmaster.pid")):
-            subprocess.run(
-                [*self.prefix, f"{self.bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"],
-                cwd=self.tmp,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-# --- inside Django: publish reports, measure queries and bytes -------------------------
 
 
 def django_setup() -> None:
@@ -135,8 +66,8 @@ def populate() -> None:
     django_setup()
     from django.contrib.auth import get_user_model
 
-    from goals import services
     from goals.models import Department, Target
+    from goals.reporting import services
 
     rng = random.Random(2024)
     users = get_user_model().objects
@@ -201,17 +132,6 @@ def measure_pages() -> None:
 # --- load ----------------------------------------------------------------------------------
 
 
-def fetch(port: int, path: str) -> tuple[int, int]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("GET", path, headers={"Accept-Encoding": "identity"})
-        response = conn.getresponse()
-        body = response.read()
-        return response.status, len(body)
-    finally:
-        conn.close()
-
-
 def drive(
     port: int, path: str, requests: int, seconds: float, concurrency: int
 ) -> tuple[list[float], int, float]:
@@ -272,66 +192,6 @@ def measure(port: int, requests: int, seconds: float, concurrency: int, rounds: 
             "median": statistics.median(latencies) * 1000 if latencies else float("nan"),
         }
     return results
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port: int, seconds: float = 30) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            if fetch(port, "/healthz")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("bench: gunicorn did not answer /healthz in time")
-
-
-def redis_binary() -> str | None:
-    return shutil.which("redis-server")
-
-
-def apt_install(packages: list[str]) -> None:
-    """The one documented install step (--apt): Debian packages, only those missing."""
-    subprocess.run(["apt-get", "update", "-qq"], check=True)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages], check=True)
-
-
-class Server:
-    """gunicorn serving the app on 127.0.0.1 with the given environment."""
-
-    def __init__(self, env: dict, workers: int) -> None:
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "gunicorn"),
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            cwd=ROOT,
-            start_new_session=True,
-        )
-        wait_for(self.port)
-        for path in URLS:  # fill every worker's page cache
-            for _ in range(workers * 4):
-                fetch(self.port, path)
-
-    def stop(self) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 def report(title: str, results: dict[str, dict]) -> float:

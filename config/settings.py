@@ -1,6 +1,6 @@
 """Settings for the goals tracker, every value read from the environment.
 
-Each helper below is strict: a value it cannot read stops start-up with an
+Each helper (config/env.py) is strict: a value it cannot read stops start-up with an
 ImproperlyConfigured message that names the variable and what was wrong.
 """
 
@@ -9,94 +9,15 @@ from __future__ import annotations
 import datetime
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from config.env import database_from_url, env_bool, env_int, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
-
-
-def env_int(name: str, default: int, *, minimum: int = 0) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {value}")
-    return value
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    items = [item.strip() for item in raw.split(",") if item.strip()]
-    if not items:
-        raise ImproperlyConfigured(f"{name} must list at least one value, comma-separated")
-    return items
-
-
-def database_from_url(url: str) -> dict:
-    """Turn DATABASE_URL into a Django DATABASES entry.
-
-    sqlite:///relative/path, sqlite:////absolute/path, or
-    postgres://user:password@host:port/name?sslmode=… (host may be a socket directory,
-    given as ?host=/path). PostgreSQL uses psycopg 3 with persistent connections.
-    """
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        path = unquote(parts.path)
-        if path.startswith("/") and not path.startswith("//") or path.startswith("//"):
-            path = path[1:]
-        if not path:
-            raise ImproperlyConfigured("DATABASE_URL: a sqlite URL needs a file path")
-        name = Path(path) if Path(path).is_absolute() else BASE_DIR / path
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
-    if parts.scheme in ("postgres", "postgresql"):
-        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        name = unquote(parts.path.lstrip("/"))
-        if not name:
-            raise ImproperlyConfigured("DATABASE_URL: a postgres URL needs a database name")
-        try:
-            port = parts.port
-        except ValueError:
-            raise ImproperlyConfigured("DATABASE_URL: the port is not a number") from None
-        host = query.pop("host", None) or unquote(parts.hostname or "")
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": name,
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": host,
-            "PORT": str(port or ""),
-            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 600),
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": query,
-        }
-    raise ImproperlyConfigured(
-        f"DATABASE_URL must start with sqlite:// or postgres://; got {parts.scheme or url!r}"
-    )
-
 
 DEBUG = env_bool("DEBUG", False)
 
@@ -120,38 +41,46 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
-    "goals.axes_app.AxesConfig",  # django-axes, named for the admin
+    "goals.accounts.axes_app.AxesConfig",  # django-axes, named for the admin
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_tasks_db",
     "goals",
+    # Capabilities with management commands of their own (their models are in goals.models).
+    "goals.planning",
+    "goals.reporting",
+    "goals.accounts",
+    "goals.reminders",
+    "goals.briefings",
+    "goals.workbooks",
+    "goals.operations",
     "projects",
 ]
 
-# A form refused by the CSRF check says "the session ended" in the user's language (goals/csrf.py).
-CSRF_FAILURE_VIEW = "goals.csrf.failure"
+# A form refused by the CSRF check says "the session ended" in the user's language (goals/operations/views.py).
+CSRF_FAILURE_VIEW = "goals.operations.views.failure"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so that static files carry the policy and headers too.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "goals.security.SecurityHeadersMiddleware",
+    "goals.operations.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # /<year>/… pages: their own URL configuration, read by LocaleMiddleware (goals/years.py).
-    "goals.years.YearMiddleware",
+    # /<year>/… pages: their own URL configuration, read by LocaleMiddleware (goals/public/years.py).
+    "goals.public.years.YearMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After sign-in is known, before anything reads the body: size cap, anonymous staff
-    # POSTs, control characters (see goals/security.py).
-    "goals.security.RequestGuardMiddleware",
-    # request.user.is_verified(): signed in with a second factor (goals.two_factor).
+    # POSTs, control characters (see goals/operations/middleware.py).
+    "goals.operations.middleware.RequestGuardMiddleware",
+    # request.user.is_verified(): signed in with a second factor (goals.accounts.two_factor).
     "django_otp.middleware.OTPMiddleware",
     # Staff and admin URLs only: ask for the second factor, and keep the session alive.
-    "goals.two_factor.middleware.StaffSessionMiddleware",
+    "goals.accounts.two_factor.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -226,16 +155,16 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 3
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The lockout page (Chinese, 429) renders templates/registration/lockout.html.
-AXES_LOCKOUT_CALLABLE = "goals.views.accounts.lockout"
+AXES_LOCKOUT_CALLABLE = "goals.accounts.staff.lockout"
 # The client address is REMOTE_ADDR unless TRUSTED_PROXY_COUNT says how many reverse
 # proxies stand in front (then the address they put in X-Forwarded-For); a header is never
 # trusted otherwise, or anyone could dodge the lockout by sending one.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # Not django-ipware (not installed, so axes ignored its settings and counted the proxy's
-# address for everyone): goals.proxies reads the hop the trusted proxies appended.
-AXES_CLIENT_IP_CALLABLE = "goals.proxies.client_address"
+# address for everyone): goals.operations.proxies reads the hop the trusted proxies appended.
+AXES_CLIENT_IP_CALLABLE = "goals.operations.proxies.client_address"
 
-# Two-factor sign-in (goals.two_factor, django-otp): a TOTP code after the password for
+# Two-factor sign-in (goals.accounts.two_factor, django-otp): a TOTP code after the password for
 # reviewers, admins and staff users (superusers and is_staff included), or for every
 # account with OTP_REQUIRED_FOR_OFFICIALS. On by default when DEBUG is off. Wrong codes
 # count toward the lockout above; each device also throttles (1, 2, 4, 8 … s after failures).
@@ -252,7 +181,7 @@ SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 45, minimum=1)
 # How far (in percentage points) a target may trail the linear pace and still be on track.
 PACE_TOLERANCE_POINTS = env_int("PACE_TOLERANCE_POINTS", 10)
-# Lights (亮灯, goals.progress.light): yellow more than LIGHT_YELLOW_POINTS behind the pace,
+# Lights (亮灯, goals.rules.progress.light): yellow more than LIGHT_YELLOW_POINTS behind the pace,
 # red more than LIGHT_RED_POINTS behind; no report yet turns from grey to red this many days
 # after the first reporting deadline.
 LIGHT_YELLOW_POINTS = env_int("LIGHT_YELLOW_POINTS", 10)
@@ -260,7 +189,7 @@ LIGHT_RED_POINTS = env_int("LIGHT_RED_POINTS", 30)
 LIGHT_GRACE_DAYS = env_int("LIGHT_GRACE_DAYS", 15)
 if LIGHT_RED_POINTS < LIGHT_YELLOW_POINTS:
     raise ImproperlyConfigured("LIGHT_RED_POINTS must be at least LIGHT_YELLOW_POINTS")
-# Plausibility (goals.plausibility): a cumulative value above the target times this factor
+# Plausibility (goals.rules.plausibility): a cumulative value above the target times this factor
 # must be confirmed with a note.
 PLAUSIBLE_OVERSHOOT_FACTOR = env_int("PLAUSIBLE_OVERSHOOT_FACTOR", 2, minimum=1)
 
@@ -359,7 +288,7 @@ WORKBOOK_MAX_BYTES = env_int("WORKBOOK_MAX_BYTES", 2 * 1024 * 1024, minimum=1024
 WORKBOOK_MAX_UNCOMPRESSED_BYTES = env_int("WORKBOOK_MAX_UNCOMPRESSED_BYTES", 30 * 1024 * 1024, minimum=1024)
 WORKBOOK_MAX_MEMBERS = env_int("WORKBOOK_MAX_MEMBERS", 200, minimum=10)
 
-# --- email and reminders (goals.reminders) ----------------------------------------------------
+# --- email and reminders (goals.reminders.services) ----------------------------------------------------
 # Read from EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS into
 # Django 6.1's MAILERS (its EMAIL_* settings are deprecated). SMTP whenever EMAIL_HOST is set;
 # without it the console under DEBUG (a new developer sees reminders in the terminal), else

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from goals.admin import AuditsTargetInline, TargetInline
+from goals.admin.plans import AuditsTargetInline, TargetInline
 from projects.models import Project
 
 

@@ -6,7 +6,7 @@ Plans and targets (not the real seed: plans of other years)
     report straight to the database (no workflow, no audit).
 Reports through the real workflow
     ``publish(target, value, as_of, author=, reviewer=, approve=True, **kw)``: submit with
-    goals.services and approve, as the staff pages do (the ``publish`` fixture in
+    goals.reporting.services and approve, as the staff pages do (the ``publish`` fixture in
     conftest.py wraps it with default users and seed codes).
 Evidence files
     ``PNG``, ``PDF``: the smallest bytes the upload checks accept as an image or a PDF;
@@ -29,8 +29,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from goals import services
 from goals.models import Action, Measure, Pillar, Plan, Report, Target, TargetGroup
+from goals.reporting import services
 from projects.models import Project
 
 IN_PLAN_YEAR = datetime.date(2024, 7, 1)
@@ -99,7 +99,7 @@ def approved(target: Target, value, as_of: datetime.date, reviewer=None, **kw) -
 def publish(
     target: Target, value, as_of: datetime.date, *, author, reviewer, approve: bool = True, **kw
 ) -> Report:
-    """Submit through goals.services (audit, evidence, revision) and, unless approve=False, approve."""
+    """Submit through goals.reporting.services (audit, evidence, revision) and, unless approve=False, approve."""
     report = services.submit_report(
         target=target, value=Decimal(str(value)), as_of=as_of, author=author, **kw
     )

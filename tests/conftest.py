@@ -228,7 +228,7 @@ def _unprefixed_public_urls(settings):
 def publish(db):
     """``publish(target_or_code, value, as_of, approve=True, **submit_kwargs)`` → the Report.
 
-    Submits through goals.services and approves, as the staff pages do, by a publishing
+    Submits through goals.reporting.services and approves, as the staff pages do, by a publishing
     official and a reviewer of their own (not the persona fixtures). A code is looked up in
     the seeded 2024 plan (ask for ``seeded`` too)."""
     from goals.models import Target

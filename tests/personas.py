@@ -23,8 +23,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from goals.accounts.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
 from goals.models import Department, Plan, Target
-from goals.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
 from tests.builders import make_plan, make_project, make_target, make_user
 
 # Kept for test modules (on other branches) that still use ``import *``; prefer naming.

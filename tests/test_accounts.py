@@ -16,8 +16,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 
+from goals.accounts.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
 from goals.models import AuditEntry, Department, Target
-from goals.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
 from tests.personas import as_user
 
 PASSWORD = "pw-official-own"  # tests.builders.make_user's default for "official-own"

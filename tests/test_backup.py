@@ -27,9 +27,9 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from goals import services
-from goals.backups import archive as archive_format
 from goals.models import BackupRecord, Evidence, Target
+from goals.operations.backups import archive as archive_format
+from goals.reporting import services
 from tests.builders import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

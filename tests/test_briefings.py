@@ -13,9 +13,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from goals import briefings
+from goals.briefings import build as briefings
 from goals.models import Department, Target
-from goals.progress import Light
+from goals.rules.progress import Light
 from tests.builders import approved, make_user
 from tests.personas import as_user
 
@@ -93,7 +93,7 @@ def test_the_command_writes_either_format(briefed, tmp_path):
 
 def test_staff_download_it_and_residents_read_it_without_notes(briefed, client):
     official = make_user("briefing-official")
-    from goals.permissions import OFFICIAL, ensure_roles
+    from goals.accounts.permissions import OFFICIAL, ensure_roles
 
     ensure_roles()
     from django.contrib.auth.models import Group

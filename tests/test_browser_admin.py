@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from goals import services
 from goals.models import AuditEntry, Department, Target
+from goals.reporting import services
 from tests.builders import make_user
 from tests.test_browser_staff import sign_in
 

@@ -8,8 +8,8 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group
 
+from goals.accounts.permissions import REVIEWER, ensure_roles
 from goals.models import Department, Target
-from goals.permissions import REVIEWER, ensure_roles
 from goals.workbooks import plan as plan_workbook
 from goals.workbooks import plan_import
 from tests.builders import approved, make_user

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from goals import services
 from goals.models import Department, Target
+from goals.reporting import services
 from tests.builders import make_user, publish
 
 pytestmark = pytest.mark.browser

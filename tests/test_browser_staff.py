@@ -10,9 +10,9 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from goals import services
+from goals.accounts.permissions import OFFICIAL, REVIEWER, ensure_roles
 from goals.models import Department, Report, Target
-from goals.permissions import OFFICIAL, REVIEWER, ensure_roles
+from goals.reporting import services
 from tests.builders import make_user
 
 pytestmark = pytest.mark.browser

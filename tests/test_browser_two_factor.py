@@ -19,8 +19,8 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from goals.accounts.permissions import OFFICIAL, REVIEWER, ensure_roles
 from goals.models import Department, Report, Target
-from goals.permissions import OFFICIAL, REVIEWER, ensure_roles
 from tests.builders import make_user
 
 pytestmark = pytest.mark.browser

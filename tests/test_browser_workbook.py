@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from goals.accounts.permissions import OFFICIAL, ensure_roles
 from goals.models import AuditEntry, Department, Report, Target
-from goals.permissions import OFFICIAL, ensure_roles
 from goals.workbooks import department as workbook
 from tests.builders import make_user
 from tests.test_browser_staff import sign_in

@@ -5,8 +5,8 @@ import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from goals import cadence
-from goals.cadence import Cycle, Timeliness
+from goals.rules import cadence
+from goals.rules.cadence import Cycle, Timeliness
 
 D = datetime.date
 YEAR = cadence.periods(Cycle.MONTHLY, 5, D(2024, 1, 1), D(2024, 12, 31))

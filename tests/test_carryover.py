@@ -8,8 +8,8 @@ import io
 
 from django.core.management import call_command
 
-from goals import carryover
 from goals.models import Plan, Target
+from goals.planning import carryover
 from tests.builders import approved, make_user
 
 

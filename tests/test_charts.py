@@ -1,4 +1,4 @@
-"""goals/charts.py: each kind of target gets the picture that fits it."""
+"""goals/public/charts.py: each kind of target gets the picture that fits it."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from goals import charts
 from goals.models import Target
+from goals.public import charts
 from tests.builders import make_plan, make_project, make_target
 
 pytestmark = pytest.mark.django_db

@@ -138,7 +138,7 @@ def test_it_locks_out_the_client_behind_a_trusted_proxy_not_the_proxy(db, settin
 def test_it_ignores_forwarded_for_without_a_trusted_proxy(db, settings):
     from django.test import RequestFactory
 
-    from goals.proxies import client_address
+    from goals.operations.proxies import client_address
 
     request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="192.0.2.1")
     settings.TRUSTED_PROXY_COUNT = 0

@@ -289,7 +289,7 @@ def test_it_lets_through_nginx_the_largest_request_the_app_takes(settings):
     if hasattr(settings, "REQUEST_MAX_BYTES"):  # the app's own cap on a whole request
         assert limit == settings.REQUEST_MAX_BYTES
     else:
-        from goals.forms import MAX_FILES
+        from goals.reporting.forms import MAX_FILES
 
         largest_upload = MAX_FILES * settings.EVIDENCE_MAX_BYTES
         assert largest_upload < limit <= largest_upload + 2 * 1024 * 1024  # files plus the form

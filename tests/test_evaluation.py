@@ -7,7 +7,9 @@ from decimal import Decimal as D
 import pytest
 from django.db.models import Q
 
-from goals.evaluation import (
+from goals.models import Action, Department, Pillar, Report, Target
+from goals.rules.progress import Light, Status
+from goals.tracking.evaluation import (
     action_scope,
     evaluate_plan,
     evaluate_target,
@@ -17,8 +19,6 @@ from goals.evaluation import (
     project_scope,
     rules_from_settings,
 )
-from goals.models import Action, Department, Pillar, Report, Target
-from goals.progress import Light, Status
 from projects.management.commands.synthesize import generate
 from tests.builders import (
     approved,
@@ -458,7 +458,7 @@ def _target_ids(rollup) -> set[int]:
 def test_a_page_of_part_of_the_plan_evaluates_that_part_and_rolls_it_up_alike(
     seeded, publish, django_assert_num_queries
 ):
-    # A project, action or pillar page evaluates its own targets only (goals.views.public),
+    # A project, action or pillar page evaluates its own targets only (goals.public.views.pages),
     # and its rollups come out exactly as in the whole plan's evaluation.
     for code, value in [("P4.1", 5000), ("P5.2", 20), ("P5.2.1", 6), ("A1.1", 40), ("A2.1", 3)]:
         publish(code, value, datetime.date(2024, 5, 31))

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from goals import services
 from goals.models import Evidence, Report
+from goals.reporting import services
 from tests.builders import HTMX
 from tests.personas import DAY, as_user
 from tests.samples import GIF, JPEG, PDF, PDF_WITH_JAVASCRIPT, PNG, PNG_HTML_POLYGLOT, WEBP, upload

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from goals import services
 from goals.models import AuditEntry, Evidence, Report, Target
+from goals.reporting import services
 from tests.personas import DAY, PERSONAS, as_user
 
 FUZZ = hsettings(

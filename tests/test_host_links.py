@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from goals import services
 from goals.models import Target
+from goals.reporting import services
 from tests.builders import make_user
 from tests.samples import PNG, upload
 

@@ -21,9 +21,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from goals import services
+from goals.accounts.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
 from goals.models import Department, Report, Target
-from goals.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
+from goals.reporting import services
 from tests.builders import make_user
 from tests.conftest import ROOT, unavailable
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from config.settings import database_from_url, env_bool, env_int, env_list
+from config.env import database_from_url, env_bool, env_int, env_list
 from tests import conftest
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from goals import services
 from goals.models import Department, Report, Target
+from goals.reporting import services
 from tests.builders import make_user
 from tests.personas import *  # noqa: F403
 from tests.personas import as_user

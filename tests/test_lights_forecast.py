@@ -1,4 +1,4 @@
-"""Lights (亮灯) and forecasts: pure rules of goals.progress, with property-based tests."""
+"""Lights (亮灯) and forecasts: pure rules of goals.rules.progress, with property-based tests."""
 
 import datetime
 from decimal import Decimal as D
@@ -6,8 +6,8 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from goals import progress
-from goals.progress import Kind, Light, LightRules, Spec, Status
+from goals.rules import progress
+from goals.rules.progress import Kind, Light, LightRules, Spec, Status
 
 START = datetime.date(2024, 1, 1)
 DUE = datetime.date(2024, 12, 31)

@@ -13,8 +13,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from goals import opendata
 from goals.models import Department, Evidence, Target
+from goals.public import opendata
 from tests.builders import AFTER_PLAN_YEAR, IN_PLAN_YEAR
 
 pytestmark = pytest.mark.django_db

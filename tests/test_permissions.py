@@ -1,4 +1,4 @@
-"""goals.permissions as functions: the roles, who may report on or read what, and the answers.
+"""goals.accounts.permissions as functions: the roles, who may report on or read what, and the answers.
 
 The staff URLs × personas are in test_permissions_matrix.py; here each rule is stated once,
 on the functions the views call.
@@ -11,9 +11,10 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from goals import permissions, services
+from goals.accounts import permissions
+from goals.accounts.permissions import ADMIN, OFFICIAL, REVIEWER
 from goals.models import Department, Report
-from goals.permissions import ADMIN, OFFICIAL, REVIEWER
+from goals.reporting import services
 from tests.builders import evidence, make_plan, make_project, make_target, make_user
 from tests.personas import DAY, staff_user
 

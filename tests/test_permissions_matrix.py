@@ -1,6 +1,6 @@
 """Every staff URL × every persona: the exact answer, and nothing changed where refused.
 
-Rules (goals.permissions): signed out → 302 to the sign-in page; a role that cannot use
+Rules (goals.accounts.permissions): signed out → 302 to the sign-in page; a role that cannot use
 the page at all → 403; an object outside the user's reach (another department's target or
 report, a guessed id) → 404, as if it did not exist; a wrong method → 405.
 """
@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
-from goals import services
 from goals.models import AuditEntry, Evidence, Report, Target
+from goals.reporting import services
 from tests.builders import evidence, report_form_data
 from tests.personas import DAY, PERSONAS, as_user
 

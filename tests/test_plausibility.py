@@ -12,9 +12,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from goals import plausibility
 from goals.models import Report
-from goals.plausibility import Flag
+from goals.rules import plausibility
+from goals.rules.plausibility import Flag
 from tests.builders import approved, make_project, make_target
 from tests.personas import *  # noqa: F403
 from tests.personas import DAY, as_user

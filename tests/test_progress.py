@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from goals import progress
-from goals.progress import Kind, Spec, Status
+from goals.rules import progress
+from goals.rules.progress import Kind, Spec, Status
 
 START = datetime.date(2024, 1, 1)
 DUE = datetime.date(2024, 12, 31)

@@ -11,7 +11,8 @@ from django.core.cache import cache
 from django.test import RequestFactory
 from django.urls import reverse
 
-from goals import caching, publication
+from goals.planning import publication
+from goals.public import caching
 from tests.builders import make_user
 from tests.personas import as_user
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from goals import services
 from goals.models import Evidence
+from goals.reporting import services
 from tests.builders import PDF, evidence, make_plan, make_project, make_target, make_user, upload
 
 pytestmark = pytest.mark.django_db

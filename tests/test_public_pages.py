@@ -10,9 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from goals import services
 from goals.models import Department, Evidence, Report, Target
-from goals.progress import Status
+from goals.reporting import services
+from goals.rules.progress import Status
 from projects.management.commands.synthesize import generate
 from tests.builders import AFTER_PLAN_YEAR, IN_PLAN_YEAR, make_plan, make_project, make_target, make_user
 

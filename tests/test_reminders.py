@@ -17,9 +17,10 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
-from goals import reminders, services
+from goals.accounts.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
 from goals.models import Department, ReminderPreference, ReminderSent, Report, Target
-from goals.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
+from goals.reminders import services as reminders
+from goals.reporting import services
 from tests.builders import make_user
 from tests.personas import as_user
 

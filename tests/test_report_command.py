@@ -9,8 +9,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from goals.forms import ReportForm
 from goals.models import AuditEntry, Report, Target
+from goals.reporting.forms import ReportForm
 from tests.builders import make_project, make_target, make_user
 
 pytestmark = pytest.mark.django_db

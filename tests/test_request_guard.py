@@ -12,8 +12,8 @@ from django.test import Client
 from django.test.client import encode_multipart
 from django.urls import reverse
 
-from goals import services
 from goals.models import AuditEntry, Evidence, Report
+from goals.reporting import services
 from tests.builders import HTMX
 from tests.personas import DAY, as_user
 from tests.samples import PDF

@@ -8,8 +8,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from goals import evaluation
 from goals.models import Department, Target
+from goals.tracking import evaluation
 from projects.management.commands.synthesize import generate
 
 pytestmark = pytest.mark.django_db

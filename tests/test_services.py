@@ -7,9 +7,9 @@ from decimal import Decimal as D
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from goals import services
-from goals.forms import ReportForm
 from goals.models import AuditEntry, Report, Target
+from goals.reporting import services
+from goals.reporting.forms import ReportForm
 from tests.builders import PDF, PNG, make_plan, make_project, make_target, make_user, upload
 from tests.samples import JPEG
 
@@ -80,7 +80,7 @@ def test_it_submits_with_evidence_and_audits(target, official, media):
 
 
 def test_next_steps_and_plausibility_flags_are_kept_with_the_report_and_in_its_audit_entry(target, official):
-    # The flags the form found (goals.plausibility), confirmed in the note, are stored as
+    # The flags the form found (goals.rules.plausibility), confirmed in the note, are stored as
     # given, with the next stage's plan; audit= adds where the figure came from (a workbook).
     report = services.submit_report(
         target=target,

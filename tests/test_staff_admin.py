@@ -8,8 +8,9 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from goals import publication, services
 from goals.models import AuditEntry, Department, Target
+from goals.planning import publication
+from goals.reporting import services
 from tests.personas import DAY, as_user
 
 

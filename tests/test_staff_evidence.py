@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from goals import services
+from goals.reporting import services
 from tests.builders import PDF
 from tests.builders import evidence as files
 from tests.personas import DAY, as_user

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from goals import services
 from goals.models import AuditEntry, Evidence, Report, Target
+from goals.reporting import services
 from tests.builders import HTMX, PNG, make_user, report_form_data
 from tests.personas import DAY, as_user
 

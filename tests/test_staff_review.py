@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from goals import publication, services
 from goals.models import AuditEntry, Report, Target
+from goals.planning import publication
+from goals.reporting import services
 from tests.builders import HTMX, approved, evidence, make_user
 from tests.personas import DAY, as_user
 

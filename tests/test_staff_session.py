@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from goals.accounts.two_factor.middleware import TOUCHED
 from goals.models import Report
-from goals.two_factor.middleware import TOUCHED
 from tests.builders import HTMX
 
 

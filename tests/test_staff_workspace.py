@@ -10,18 +10,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from goals import services
 from goals.models import Target
+from goals.reporting import services
 from tests.builders import HTMX, approved, make_project, make_target, make_user
 from tests.personas import DAY, as_user
 
 
 @pytest.fixture
 def today(monkeypatch):
-    """Pin the staff pages' "today" (goals.evaluation.today) to a day of the 2023 plan."""
+    """Pin the staff pages' "today" (goals.tracking.evaluation.today) to a day of the 2023 plan."""
 
     def pin(day: datetime.date) -> datetime.date:
-        monkeypatch.setattr("goals.evaluation.today", lambda: day)
+        monkeypatch.setattr("goals.tracking.evaluation.today", lambda: day)
         return day
 
     return pin
@@ -204,7 +204,7 @@ def test_it_keeps_to_a_fixed_number_of_queries_whatever_the_number_of_targets(wo
             services.return_report(report=report, reviewer=reviewer, reason="请补充")
     assert Target.objects.count() == 33
     assert count() == small
-    assert small <= 17  # 15, the schedule facts (goals.schedule), and the second-factor check
+    assert small <= 17  # 15, the schedule facts (goals.tracking.schedule), and the second-factor check
 
 
 def test_it_serves_english_under_en(world, official_own):

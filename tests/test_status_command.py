@@ -12,9 +12,9 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.utils import load_backend
 
-from goals import services
-from goals.backups.databases import describe
 from goals.models import Target
+from goals.operations.backups.databases import describe
+from goals.reporting import services
 from tests.builders import make_user
 
 pytestmark = pytest.mark.django_db

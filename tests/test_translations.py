@@ -280,7 +280,7 @@ def test_messages_from_python_code_are_in_english(client, seeded):
 
 
 def test_stage_labels_read_naturally_in_both_languages(db):
-    from goals.forms_staff import StaffReportForm
+    from goals.reporting.forms import StaffReportForm
     from tests.builders import make_plan, make_project, make_target
 
     milestone = make_target(make_project(make_plan(2023)), "P1.1", kind="milestone", unit="")

@@ -26,8 +26,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from goals.accounts.two_factor import devices
 from goals.models import AuditEntry
-from goals.two_factor import devices
 from tests.builders import HTMX
 from tests.personas import as_user
 

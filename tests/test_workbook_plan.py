@@ -107,7 +107,7 @@ def test_an_admin_exports_and_imports_a_plan_with_a_preview(seeded):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
-    from goals.permissions import ADMIN, ensure_roles
+    from goals.accounts.permissions import ADMIN, ensure_roles
     from tests.builders import make_user
     from tests.personas import as_user
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from goals.cadence import DEFAULT_DUE_DAY, Cycle
+from goals.rules.cadence import DEFAULT_DUE_DAY, Cycle
 
 
 class PlanManager(models.Manager["Plan"]):

@@ -11,8 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from goals.cadence import Cycle
-from goals.progress import Kind
+from goals.rules.cadence import Cycle
+from goals.rules.formatting import SCALE_LABELS
+from goals.rules.progress import Kind
 
 from .plan import Coded, CodedManager, Department, Plan, TargetGroup
 
@@ -25,7 +26,6 @@ class Scale(models.IntegerChoices):
     YI = 100_000_000, _("亿")
 
 
-SCALE_LABELS = {Scale.ONE: "", Scale.WAN: "万", Scale.YI: "亿"}
 SCALE_VALUES = [s.value for s in Scale]
 
 
@@ -43,7 +43,7 @@ class TargetQuerySet(models.QuerySet):
         """Targets whose lead or co-department has `user` as a member (no duplicate rows).
 
         Membership only: whether the user may submit at all (the permission) is checked
-        by goals.permissions, which also lets admins report on every target.
+        by goals.accounts.permissions, which also lets admins report on every target.
         """
         if not user.is_authenticated:
             return self.none()

@@ -1,6 +1,6 @@
 from django import template
 
-from goals import formatting
+from goals.rules import formatting
 
 register = template.Library()
 

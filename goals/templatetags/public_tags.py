@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
 
-from goals.progress import LIGHT_ORDER, Light, Status
+from goals.rules.progress import LIGHT_ORDER, Light, Status
 
 register = template.Library()
 

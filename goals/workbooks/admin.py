@@ -18,8 +18,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from goals import carryover, publication
 from goals.models import Plan
+from goals.planning import carryover, publication
 from goals.workbooks import plan as plan_workbook
 from goals.workbooks import plan_import
 from goals.workbooks.safety import Refused, read_upload

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from goals.formatting import plain
+from goals.rules.formatting import plain
 
 
 def cell_text(value) -> str:

@@ -26,11 +26,11 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from goals import permissions
-from goals.evaluation import evaluate_plan
-from goals.formatting import target_text
+from goals.accounts import permissions
 from goals.models import Department, Plan, Target
-from goals.progress import Light
+from goals.rules.formatting import target_text
+from goals.rules.progress import Light
+from goals.tracking.evaluation import evaluate_plan
 
 # (key, header, width, input?)
 COLUMNS = [

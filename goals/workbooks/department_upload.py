@@ -11,12 +11,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from goals import plausibility, services
-from goals.evaluation import evaluate_target, rules_from_settings
-from goals.formatting import in_target_scale, plain
-from goals.forms import ReportForm
 from goals.models import Department, Plan, Report, Target
-from goals.progress import Light
+from goals.reporting import services
+from goals.reporting.forms import ReportForm
+from goals.rules import plausibility
+from goals.rules.formatting import in_target_scale, plain
+from goals.rules.progress import Light
+from goals.tracking.evaluation import evaluate_target, rules_from_settings
 from goals.workbooks.cells import cell_text
 from goals.workbooks.department import (
     COMPARED,

@@ -20,9 +20,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from goals import evaluation, permissions, publication, services
+from goals.accounts import permissions
+from goals.accounts.staff import staff_login_required, staff_plan, user_departments
 from goals.models import Department
-from goals.views.staff import staff_login_required, staff_plan, user_departments
+from goals.planning import publication
+from goals.reporting import services
+from goals.tracking import evaluation
 from goals.workbooks import department as workbook
 from goals.workbooks import department_upload as upload_rows
 from goals.workbooks.safety import Refused, read_upload

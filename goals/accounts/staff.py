@@ -1,0 +1,76 @@
+"""What every staff view shares: sign-in required (with the answers htmx needs), the user's
+departments, the plan staff work on, the page that says why something was refused, and the
+sign-in lockout page.
+Staff views import these from here; no view module imports another."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django_htmx.middleware import HtmxDetails
+
+from goals.accounts import permissions
+from goals.models import Department, Plan
+from goals.planning import publication
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def staff_login_required(view):
+    """login_required, except that an htmx request from a signed-out user gets a bare 401.
+
+    Redirecting it to the sign-in page would swap that page into the row and lose what the
+    official typed; staff.js instead says "sign in again in another tab", and the form stays.
+    403 and 404 are rendered in here (in Chinese, saying why), so that the decorators
+    outside (never_cache) apply to them too.
+    """
+    protected = login_required(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.htmx and not request.user.is_authenticated:
+            return HttpResponse(
+                _("登录已过期,请重新登录。"), status=401, content_type="text/plain; charset=utf-8"
+            )
+        try:
+            return protected(request, *args, **kwargs)
+        except PermissionDenied as refusal:
+            return refused(request, 403, str(refusal) or _("您没有权限进行此操作。"))
+        except Http404 as missing:
+            return refused(request, 404, str(missing) or _("没有找到该页面。"))
+
+    return wrapper
+
+
+def refused(request, status: int, message: str) -> HttpResponse:
+    return render(request, "staff/refused.html", {"status": status, "message": message}, status=status)
+
+
+def staff_plan() -> Plan | None:
+    """The plan staff report on: the one the public pages show."""
+    return publication.public_plan()
+
+
+def user_departments(user):
+    if permissions.is_admin(user):
+        return Department.objects.all()
+    return Department.objects.filter(members=user)
+
+
+# Sign-in lockout (django-axes calls this through settings.AXES_LOCKOUT_CALLABLE; the
+# two-factor step answers the same way).
+@never_cache
+def lockout(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """Too many failed sign-ins for this username from this address: say so, in Chinese, with 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60) if settings.AXES_COOLOFF_TIME else None
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
+    return render(request, "registration/lockout.html", context, status=429)

@@ -1,0 +1,88 @@
+"""The briefing (督查通报): for staff as .xlsx or PDF as of any day; for the public a
+printable monthly page (公示) without internal notes."""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import quote
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from goals.accounts import permissions
+from goals.accounts.staff import staff_login_required
+from goals.briefings import build as briefings
+from goals.models import Plan
+from goals.planning import publication
+from goals.public.caching import public_page
+from goals.public.rendering import page_plan, render_page
+from goals.tracking import evaluation
+
+TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def month_end(plan, day: datetime.date) -> datetime.date:
+    """The public version is monthly: the end of the last whole month up to `day` (the
+    year's end once the year is over; `day` itself in January)."""
+    year_end = datetime.date(plan.year, 12, 31)
+    if day >= year_end:
+        return year_end
+    end = day.replace(day=1) - datetime.timedelta(days=1)
+    return end if end.year == plan.year else day
+
+
+def download(briefing: briefings.Briefing, kind: str) -> HttpResponse:
+    data = briefings.to_pdf(briefing) if kind == "pdf" else briefings.to_xlsx(briefing)
+    response = HttpResponse(data, content_type=TYPES[kind])
+    name = briefings.filename(briefing, kind)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"briefing.{kind}\"; filename*=UTF-8''{quote(name)}"
+    )
+    return response
+
+
+def _plan_of_day(raw: str):
+    """Staff may brief on any real year: the plan of the as-of day's year, if there is one."""
+    try:
+        day = parse_date(raw.strip())
+    except ValueError:
+        day = None
+    if day is None or day.year >= publication.SYNTHETIC_YEARS_FROM:
+        return None
+    return Plan.objects.filter(year=day.year).first()
+
+
+@never_cache
+@staff_login_required
+@require_GET
+def staff_briefing(request: HttpRequest) -> HttpResponse:
+    if not (permissions.can_submit(request.user) or permissions.can_review(request.user)):
+        raise PermissionDenied(_("您的账号尚未分配填报或审核角色,请联系管理员。"))
+    plan = _plan_of_day(request.GET.get("as_of", "")) or page_plan()
+    day = publication.day_for(request, plan)
+    if not request.GET.get("as_of"):
+        year_end = datetime.date(plan.year, 12, 31)
+        day = publication.Day(min(evaluation.today(), year_end), day.first, day.last)
+    kind = request.GET.get("format", "")
+    if kind in TYPES and not day.error:
+        return download(briefings.build(plan, day.day), kind)
+    briefing = briefings.build(plan, day.day)
+    context = {"plan": plan, "briefing": briefing, "day": day}
+    return render(request, "staff/briefing.html", context, status=400 if day.error else 200)
+
+
+@public_page
+def public_briefing(request: HttpRequest) -> HttpResponse:
+    plan = page_plan()
+    day = publication.day_for(request, plan)
+    at = day.day if day.requested else month_end(plan, day.day)
+    briefing = briefings.build(plan, at, public=True)
+    return render_page(request, "goals/briefing.html", {"plan": plan, "briefing": briefing}, day)

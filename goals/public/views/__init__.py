@@ -1,0 +1,1 @@
+"""Public page views: one module per kind of response; shared helpers in goals.public.rendering."""

@@ -1,0 +1,159 @@
+"""The report workflow, which spans models: submit → review → publish.
+
+Each step runs in one transaction, locks the row it changes, and writes an audit
+entry saying who did what, when.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from decimal import Decimal
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from goals.models import AuditEntry, Evidence, Report, Target
+from goals.planning import publication
+from goals.rules.formatting import plain
+
+
+class WorkflowError(Exception):
+    """A step that cannot be taken in the object's current state; the message says why."""
+
+
+class StaleTarget(WorkflowError):
+    """The target changed since the form was shown (a report approved, an assignment changed)."""
+
+
+def submit_report(
+    *,
+    target: Target,
+    value: Decimal,
+    as_of: datetime.date,
+    author=None,
+    note: str = "",
+    next_steps: str = "",
+    plausibility_flags: list[str] = (),
+    evidence: list[tuple[UploadedFile, str]] = (),
+    revises: Report | None = None,
+    expected_revision: int | None = None,
+    audit: dict | None = None,
+) -> Report:
+    with transaction.atomic():
+        locked = Target.objects.select_for_update().get(pk=target.pk)
+        if expected_revision is not None and locked.revision != expected_revision:
+            raise StaleTarget(
+                _("该目标在您打开表单后已有变动(新数据已审核或分工已调整),请核对最新情况后再提交。")
+            )
+        if revises is not None:
+            revises = Report.objects.select_for_update().get(pk=revises.pk)
+            if revises.target_id != target.pk or revises.state != Report.State.RETURNED:
+                raise WorkflowError(_("只能更正已退回的本目标报告。"))
+            if revises.revisions.exists():
+                raise WorkflowError(_("该退回报告已经更正过。"))
+        report = Report.objects.create(
+            target=locked,
+            value=value,
+            as_of=as_of,
+            note=note,
+            next_steps=next_steps,
+            plausibility_flags=list(plausibility_flags),
+            author=author,
+            revises=revises,
+        )
+        for upload, content_type in evidence:
+            # chunks() reads from the start every time (UploadedFile rewinds), so the digest
+            # and the stored file both cover the whole upload, whatever was read before.
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            # The file is stored when the row is saved, under a name made from the digest.
+            Evidence.objects.create(
+                report=report,
+                file=upload,
+                original_name=upload.name[:200],  # uploads always carry a name: the file is stored under it
+                content_type=content_type,
+                size=upload.size,
+                sha256=digest.hexdigest(),
+            )
+        AuditEntry.objects.create(
+            actor=author,
+            action=AuditEntry.Action.SUBMIT,
+            target=locked,
+            report=report,
+            changes={
+                "value": plain(value),
+                "as_of": as_of.isoformat(),
+                "note": note,
+                **({"next_steps": next_steps} if next_steps else {}),
+                **({"plausibility_flags": list(plausibility_flags)} if plausibility_flags else {}),
+                "evidence": list(report.evidence.values_list("original_name", flat=True)),
+                "revises": revises.pk if revises else None,
+                **(audit or {}),
+            },
+        )
+    return report
+
+
+def _review(report: Report, reviewer) -> Report:
+    locked = Report.objects.select_for_update().select_related("target").get(pk=report.pk)
+    if locked.state != Report.State.SUBMITTED:
+        raise WorkflowError(
+            _("该报告已被处理(当前状态:%(state)s),无需重复操作。") % {"state": locked.get_state_display()}
+        )
+    locked.reviewer = reviewer
+    locked.reviewed_at = timezone.now()
+    return locked
+
+
+def approve_report(*, report: Report, reviewer, self_approval: bool = False) -> Report:
+    """Publish the figure: it becomes the target's current value if it is the latest.
+
+    No one approves their own report, unless the caller says so explicitly
+    (`self_approval=True`: a superuser's scripted load, `report --approve --self-approve`),
+    which the audit entry records.
+    """
+    with transaction.atomic():
+        locked = _review(report, reviewer)
+        own = reviewer is not None and locked.author_id == reviewer.pk
+        if own and not self_approval:
+            raise WorkflowError(_("不能审核通过自己提交的报告,请由其他审核人员处理。"))
+        locked.state = Report.State.APPROVED
+        locked.save(update_fields=["state", "reviewer", "reviewed_at"])
+        Target.objects.filter(pk=locked.target_id).update(revision=F("revision") + 1)
+        AuditEntry.objects.create(
+            actor=reviewer,
+            action=AuditEntry.Action.APPROVE,
+            target_id=locked.target_id,
+            report=locked,
+            changes={
+                "state": [Report.State.SUBMITTED, Report.State.APPROVED],
+                "value": plain(locked.value),
+                **({"self_approved": True} if own else {}),
+            },
+        )
+        transaction.on_commit(publication.bump)
+    return locked
+
+
+def return_report(*, report: Report, reviewer, reason: str) -> Report:
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("退回时请写明理由。"))
+    with transaction.atomic():
+        locked = _review(report, reviewer)
+        locked.state = Report.State.RETURNED
+        locked.return_reason = reason
+        locked.save(update_fields=["state", "reviewer", "reviewed_at", "return_reason"])
+        AuditEntry.objects.create(
+            actor=reviewer,
+            action=AuditEntry.Action.RETURN,
+            target_id=locked.target_id,
+            report=locked,
+            changes={"state": [Report.State.SUBMITTED, Report.State.RETURNED], "reason": reason},
+        )
+    return locked

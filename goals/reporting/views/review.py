@@ -1,0 +1,205 @@
+"""The review queue: reviewers approve or return what officials reported, one by one
+(htmx swaps the item) or many at once. The rules are in goals.reporting.services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from goals.accounts import permissions
+from goals.accounts.staff import HtmxHttpRequest, staff_login_required
+from goals.models import Report
+from goals.reporting import services
+from goals.rules.text import has_control_chars, parse_id
+from goals.tracking.evaluation import latest_approved
+
+QUEUE_LIMIT = 100
+BULK_LIMIT = 200
+REASON_MAX = 2000
+
+# --- review queue ------------------------------------------------------------------------
+
+
+@dataclass
+class QueueItem:
+    report: Report
+    current: dict | None  # the target's latest approved report: {"value", "as_of", ...}
+    own: bool
+    message: str = ""
+    level: str = ""
+    reason_error: str = ""
+    reason: str = ""
+
+
+def queue_items(user, reports: list[Report]) -> list[QueueItem]:
+    """Each report with its target's current approved value: one query per plan involved."""
+    plans = {report.target.plan_id: report.target.plan for report in reports}
+    today = timezone.localdate()
+    current: dict[int, dict] = {}
+    for plan in plans.values():
+        current.update(latest_approved(plan, today))
+    return [
+        QueueItem(report, current.get(report.target_id), report.author_id == user.pk) for report in reports
+    ]
+
+
+def pending_reports():
+    return (
+        Report.objects.pending()
+        .select_related("target__plan", "target__lead_department", "author", "revises__reviewer")
+        .prefetch_related("evidence")
+        .order_by("created_at", "id")
+    )
+
+
+@never_cache
+@vary_on_headers("HX-Request")
+@staff_login_required
+@require_GET
+def review_queue(request: HtmxHttpRequest) -> HttpResponse:
+    permissions.require_reviewer(request.user)
+    return render_queue(request)
+
+
+def render_queue(request, summary: list[tuple[str, str]] = ()) -> HttpResponse:
+    pending = pending_reports()
+    reports = list(pending[:QUEUE_LIMIT])
+    context = {
+        "items": queue_items(request.user, reports),
+        "total": pending.count() if len(reports) == QUEUE_LIMIT else len(reports),
+        "limit": QUEUE_LIMIT,
+        "summary": summary,
+    }
+    template = "staff/review_queue.html"
+    if request.htmx:
+        template += "#review-queue"
+    return render(request, template, context)
+
+
+def render_item(request, item: QueueItem, *, status: int = 200) -> HttpResponse:
+    """The report's row, and the queue's count (with the bulk form) swapped out of band."""
+    response = render(request, "staff/review_queue.html#queue-item", {"item": item}, status=status)
+    count = {"total": pending_reports().count(), "limit": QUEUE_LIMIT, "oob": True}
+    response.content += render_to_string("staff/review_queue.html#queue-count", count, request).encode()
+    return response
+
+
+def fresh_item(request, report: Report, **message) -> QueueItem:
+    """The report as it stands now (approved, returned, or still pending), for its row."""
+    report = (
+        Report.objects.select_related(
+            "target__plan", "target__lead_department", "author", "reviewer", "revises__reviewer"
+        )
+        .prefetch_related("evidence")
+        .get(pk=report.pk)
+    )
+    item = queue_items(request.user, [report])[0]
+    for key, value in message.items():
+        setattr(item, key, value)
+    return item
+
+
+def review_response(request, report: Report, message: str, level: str, status: int) -> HttpResponse:
+    if request.htmx:
+        return render_item(request, fresh_item(request, report, message=message, level=level), status=status)
+    (messages.success if level == "success" else messages.error)(request, message)
+    return redirect("review_queue")
+
+
+@never_cache
+@staff_login_required
+@require_POST
+def approve_report(request: HtmxHttpRequest, report_id: int) -> HttpResponse:
+    report = permissions.get_report_for_review(request.user, report_id)
+    try:
+        services.approve_report(report=report, reviewer=request.user)
+    except services.WorkflowError as error:
+        return review_response(request, report, str(error), "error", 409)
+    message = _("已通过 %(code)s 的报告,数据已公开。") % {"code": report.target.code}
+    return review_response(request, report, message, "success", 200)
+
+
+@never_cache
+@staff_login_required
+@require_POST
+def return_report(request: HtmxHttpRequest, report_id: int) -> HttpResponse:
+    report = permissions.get_report_for_review(request.user, report_id)
+    reason = request.POST.get("reason", "").strip()
+    error = ""
+    if not reason:
+        error = _("退回时请写明理由,以便填报人更正。")
+    elif len(reason) > REASON_MAX:
+        error = _("退回理由最多 %(n)s 字。") % {"n": REASON_MAX}
+    elif has_control_chars(reason):
+        error = _("内容中含有不可见的控制字符,请删除后重新提交(从其他文档粘贴时常会带入)。")
+    if error:
+        if request.htmx:
+            item = fresh_item(request, report, reason_error=error, reason=reason[:REASON_MAX])
+            return render_item(request, item, status=422)
+        messages.error(request, f"{report.target.code}:{error}")
+        return redirect("review_queue")
+    try:
+        services.return_report(report=report, reviewer=request.user, reason=reason)
+    except services.WorkflowError as workflow_error:
+        return review_response(request, report, str(workflow_error), "error", 409)
+    message = _("已退回 %(code)s 的报告,填报人将看到退回理由。") % {"code": report.target.code}
+    return review_response(request, report, message, "success", 200)
+
+
+@never_cache
+@staff_login_required
+@require_POST
+def bulk_approve(request: HtmxHttpRequest) -> HttpResponse:
+    permissions.require_reviewer(request.user)
+    ids = []
+    for raw in request.POST.getlist("report")[:BULK_LIMIT]:
+        if (pk := parse_id(raw)) is not None:
+            ids.append(pk)
+    summary: list[tuple[str, str]] = []
+    if not ids:
+        summary.append(("error", _("请先勾选要通过的报告。")))
+    else:
+        found = {r.pk: r for r in Report.objects.filter(pk__in=ids).select_related("target")}
+        approved, skipped = 0, []
+        for pk in dict.fromkeys(ids):
+            report = found.get(pk)
+            if report is None:
+                skipped.append(_("#%(id)s:没有这份报告") % {"id": pk})
+                continue
+            try:
+                services.approve_report(report=report, reviewer=request.user)
+            except services.WorkflowError as error:
+                skipped.append(f"{report.target.code} #{pk}:{error}")
+            else:
+                approved += 1
+        if approved:
+            summary.append(
+                (
+                    "success",
+                    ngettext("已通过 %(n)s 份报告,数据已公开。", "已通过 %(n)s 份报告,数据已公开。", approved)
+                    % {"n": approved},
+                )
+            )
+        if skipped:
+            summary.append(
+                (
+                    "warning",
+                    ngettext("跳过 %(n)s 份:", "跳过 %(n)s 份:", len(skipped)) % {"n": len(skipped)}
+                    + pgettext("list separator", ";").join(skipped),
+                )
+            )
+    if request.htmx:
+        return render_queue(request, summary)
+    for level, text in summary:
+        getattr(messages, level)(request, text)
+    return redirect("review_queue")

@@ -1,0 +1,67 @@
+"""How the plan's numbers are written back out: as the document wrote them."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+# How a scale is written after a number (the values of goals.models.Scale: 1, 万, 亿).
+SCALE_LABELS = {1: "", 10_000: "万", 100_000_000: "亿"}
+
+
+def plain(value: Decimal | int | None) -> str:
+    """236.6000 → "236.6", 200.0000 → "200", never scientific notation."""
+    if value is None:
+        return ""
+    text = format(Decimal(value), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def scaled(value: Decimal | None, scale: int, unit: str) -> str:
+    """A number at its scale with its unit: (1.1, 10000, "名") → "1.1万名"."""
+    if value is None:
+        return ""
+    return f"{plain(value)}{SCALE_LABELS.get(scale, '')}{unit}"
+
+
+def target_text(target) -> str:
+    """The target as the document states it: "不少于10家", "2—3所", "150人次左右", "达77%"."""
+    kind = target.Kind
+    unit = f"{SCALE_LABELS.get(target.scale, '')}{target.unit}"
+    if target.kind == kind.MILESTONE:
+        return str(kind.MILESTONE.label)
+    if target.kind == kind.RANGE:
+        return f"{plain(target.target_value)}—{plain(target.target_upper)}{unit}"
+    number = f"{plain(target.target_value)}{unit}"
+    comparator = target.comparator
+    if comparator in ("左右", "以上"):
+        return f"{number}{comparator}"
+    if comparator and comparator != "—":
+        return f"{comparator}{number}"
+    return number
+
+
+def at_scale_rounded(value: Decimal | None, target, places: int = 2) -> Decimal | None:
+    """A computed base-unit figure (a forecast) at the target's scale, to `places` decimals."""
+    if value is None:
+        return None
+    scaled_value = Decimal(value) / target.scale
+    return scaled_value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def forecast_text(value: Decimal | None, target) -> str:
+    """A forecast as the site writes it: 1.2万名, 205.48个."""
+    rounded_value = at_scale_rounded(value, target)
+    if rounded_value is None:
+        return ""
+    return scaled(rounded_value, target.scale, target.unit)
+
+
+def in_target_scale(value: Decimal | None, target) -> str:
+    """A reported plain number written at the target's scale: 10500 for 1.1万名 → "1.05万名"."""
+    if value is None:
+        return ""
+    if target.kind == target.Kind.MILESTONE:
+        return f"{plain(value)}%"
+    return scaled(Decimal(value) / target.scale, target.scale, target.unit)
