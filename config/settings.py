@@ -144,7 +144,7 @@ LOGOUT_REDIRECT_URL = None
 
 # Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one username
 # from one address, that pair is refused for AXES_COOLOFF_MINUTES. Clear it early with
-# `manage.py axes_reset_username <name>` (or axes_reset for everyone); see README.
+# `manage.py axes_reset_username <name>` (or axes_reset for everyone); see docs/admins.md.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -40,7 +40,7 @@ def explain(error: BaseException) -> str | None:
         message = str(error)
         variable = next((name for name in FIXES if message.startswith(name)), None)
         fix = FIXES.get(
-            variable, "correct that environment variable (README, Configuration, lists them all)."
+            variable, "correct that environment variable (docs/operators.md, Configuration, lists them all)."
         )
         return f"Configuration error: {message}\n  Fix: {fix}"
     if isinstance(error, OperationalError):

@@ -1,6 +1,6 @@
 """Open data: the targets and the approved reports of a plan, as CSV, JSON and Atom.
 
-A stable contract, documented in README.md ("Open data"): the column names, their order
+A stable contract, documented in docs/admins.md ("Open data"): the column names, their order
 and their meaning do not change; new columns are only ever added at the end.
 Numbers are written exactly (never rounded, never in scientific notation).
 """
