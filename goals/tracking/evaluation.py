@@ -159,12 +159,20 @@ def today() -> datetime.date:
 
 def latest_approved(plan: Plan, day: datetime.date) -> dict[int, dict]:
     """Each target's latest approved report dated on or before `day`, in one query."""
-    return latest_of(Target.objects.filter(plan=plan), day)
+    return _latest(Report.objects.approved().filter(target__plan=plan, as_of__lte=day))
 
 
 def latest_of(targets: QuerySet[Target], day: datetime.date) -> dict[int, dict]:
     """The same for `targets`, a query of some targets (a page evaluating part of a plan)."""
-    rows = Report.objects.approved().filter(target__in=targets.values("pk"), as_of__lte=day)
+    return _latest(Report.objects.approved().filter(target__in=targets.values("pk"), as_of__lte=day))
+
+
+def latest_of_ids(target_ids: list[int], day: datetime.date) -> dict[int, dict]:
+    """The same for the targets with these ids (values, not a subquery: see evaluate_plan)."""
+    return _latest(Report.objects.approved().filter(target_id__in=target_ids, as_of__lte=day))
+
+
+def _latest(rows: QuerySet[Report]) -> dict[int, dict]:
     ranked = (
         rows.annotate(
             rank=Window(
@@ -272,19 +280,26 @@ def evaluate_plan(
     day = day or today()
     if scope is None:
         group_rows = TargetGroup.objects.filter(plan=plan)
-        target_rows = Target.objects.filter(plan=plan)
     else:
-        # Subqueries: a pillar reached through several joins lists each group once, and the
-        # database finds the targets through their group, not by reading the whole plan.
+        # A subquery: a pillar reached through several joins lists each group once.
         group_rows = TargetGroup.objects.filter(
             pk__in=TargetGroup.objects.filter(scope, plan=plan).values("pk")
         )
-        target_rows = Target.objects.filter(group__in=group_rows.values("pk"))
+    groups = list(group_rows.select_related("measure").order_by("order", "code"))
+    if scope is None:
+        target_rows = Target.objects.filter(plan=plan)
+    else:
+        # The groups' ids as values, not as a subquery: nested subqueries let PostgreSQL
+        # choose a plan that reads every report of every target for each row when its
+        # statistics are stale (after a bulk load), minutes instead of milliseconds.
+        target_rows = Target.objects.filter(group_id__in=[g.id for g in groups])
     if targets is not None:
         target_rows = target_rows.filter(targets)
     loaded = list(target_rows.select_related("lead_department").order_by("order", "code"))
-    reports = latest_of(target_rows, day)
-    groups = list(group_rows.select_related("measure").order_by("order", "code"))
+    if scope is None and targets is None:
+        reports = latest_approved(plan, day)
+    else:
+        reports = latest_of_ids([t.pk for t in loaded], day)
     actions = list(Action.objects.filter(plan=plan).order_by("order", "code"))
     links = list(
         Action.pillars.through.objects.filter(action__plan=plan).values_list("action_id", "pillar_id")
