@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from goals.proposals.parser import propose  # noqa: E402
 
 PLANS = ROOT / "bench" / "plans"
-SOURCE_2024 = Path("/work/shared/source/plan-2024.md")
+SOURCE_2024 = ROOT / "fixtures" / "source" / "plan-2024.md"
 SEED = ROOT / "fixtures" / "plan-2024.json"
 
 

@@ -130,6 +130,8 @@ def _context_reason(clause: str, match: re.Match, value: Decimal) -> str:
         return "年份或日期"
     if unit in AGE_UNITS:
         return "年龄"
+    if unit == "千伏":
+        return "规格(电压等级)"
     if LIST_COUNT_AFTER.match(after) or (not unit and LIST_COUNT_AFTER.match(clause[match.end("num") :])):
         return "清单本身的项数"
     if unit and _quoted_names_before(clause, start) >= 2 and value == _quoted_names_before(clause, start):
@@ -149,10 +151,10 @@ def _context_reason(clause: str, match: re.Match, value: Decimal) -> str:
         return "名称中的数字"  # 15分钟生活圈, 24小时自助服务区
     if unit.endswith("元") and BUDGET_WORDS.search(before):
         return "投入资金(背景)"
-    if GROWTH_WORDS.search(before) and (unit in RATE_UNITS or "增长" in before[-8:]):
-        # a change next to a budget describes the budget; on its own it is the target
-        if re.search(r"元|投入|资金|预算|经费", before):
-            return "增长率(背景)"
+    # a change next to a budget describes the budget; on its own it is the target
+    growth = GROWTH_WORDS.search(before) and (unit in RATE_UNITS or "增长" in before[-8:])
+    if growth and re.search(r"元|投入|资金|预算|经费", before):
+        return "增长率(背景)"
     if unit.endswith("元") and re.search(r"(预计|计划投入|总投资)[^,;。]{0,10}$", before):
         return "投入资金(背景)"
     return ""
@@ -203,10 +205,7 @@ def quantities(clause: str) -> list[Quantity]:
         if unit == "万平方米":
             unit, scale = "平方米", WAN
         upper = number_value(match["num2"] or match["num2b"]) if (match["num2"] or match["num2b"]) else None
-        if match["num2b"]:
-            match_scale2 = match["scale2b"]
-        else:
-            match_scale2 = match["scale2"]
+        match_scale2 = match["scale2b"] if match["num2b"] else match["scale2"]
         if upper is not None and match_scale2 == "千":
             upper *= 1000
         if upper is not None and match_scale2 and match_scale2 != "千" and scale == 1:

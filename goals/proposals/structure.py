@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from goals.proposals.numbers import quantities
+
 CN = "一二三四五六七八九十"
 # rank name → pattern of a paragraph's start (the marker)
 MARKERS: list[tuple[str, re.Pattern]] = [
@@ -54,6 +56,10 @@ def strip_items(text: str) -> str:
     return re.sub(r"^\d{1,2}(?:[.、](?!\d)|\s)", "", text)
 
 
+def _counts(text: str) -> bool:
+    return any(q.is_target for q in quantities(text))
+
+
 def _name_and_body(rest: str) -> tuple[str, str, bool]:
     """(name, body, the heading stands alone on its line) of a marked paragraph's text."""
     first = re.split(r"(?<=[。:;,])", rest, maxsplit=1)
@@ -62,10 +68,10 @@ def _name_and_body(rest: str) -> tuple[str, str, bool]:
     quoted = re.findall(r"“([^”]{2,30})”", head)
     name = quoted[0] if quoted and len(head) <= 24 else head[:40]
     if not tail:
-        if not re.search(r"\d", head) and len(head) <= 24:
+        if not _counts(head) and len(head) <= 24:
             return name, "", True
         return name, rest, False
-    if first[0].endswith(("。", ":")) and not re.search(r"\d", head):
+    if first[0].endswith(("。", ":")) and not _counts(head):
         return name, tail, False  # the heading sentence names the group
     return name, rest, False
 

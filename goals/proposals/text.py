@@ -64,7 +64,8 @@ def paragraphs(text: str) -> list[str]:
         unbalanced = last.count("“") > last.count("”") or last.count("(") > last.count(")")
         open_ = not last.endswith(tuple(ENDINGS)) and not last.startswith("#")
         # A title, a caption or a heading is short and has no commas: it stands alone.
-        open_ = open_ and (unbalanced or len(last) > 24 or bool(re.search(r"[,;、]", last)))
+        words = HEADING_START.sub("", last)
+        open_ = open_ and (unbalanced or len(last) > 24 or bool(re.search(r"[,;、]", words)))
     return found
 
 
