@@ -9,7 +9,9 @@ its words (the longest common run covers at least 60 % of the shorter of the two
 Each proposal answers one key target at most. Recall: key targets found / key targets;
 precision: proposals that answer a key target / proposals.
 
-Keys: bench/plans/<name>.json next to <name>.txt — {"targets": [{"kind", "value", "upper",
+The development set (bench/plans) is what the rules were worked out on; the held-out texts
+(bench/plans/heldout) were written after, to estimate how the rules do on a text they have
+not seen. Keys: bench/plans/[heldout/]<name>.json next to <name>.txt — {"targets": [{"kind", "value", "upper",
 "unit", "scale", "wording"}]} (value and upper as written, scale 1, 10000 or 100000000).
 The 2024 source's key is the seed (fixtures/plan-2024.json) restricted to the part of the plan
 the text lists: the seven actions (A…) and the ten livelihood projects (P…); the five lines of
@@ -131,18 +133,19 @@ def texts() -> list[tuple[str, str, list[dict]]]:
     found = []
     if SOURCE_2024.is_file():
         found.append(("plan-2024 (source)", SOURCE_2024.read_text(encoding="utf-8"), seed_key()))
-    for path in sorted(PLANS.glob("*.txt")):
-        key = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        found.append((path.stem, path.read_text(encoding="utf-8"), key["targets"]))
+    for folder, prefix in ((PLANS, ""), (PLANS / "heldout", "heldout/")):
+        for path in sorted(folder.glob("*.txt")):
+            key = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+            found.append((prefix + path.stem, path.read_text(encoding="utf-8"), key["targets"]))
     return found
 
 
 def main(argv: list[str]) -> int:
     show = "--misses" in argv
     scores = [score(name, text, keys) for name, text, keys in texts()]
-    print(f"{'text':34} {'key':>4} {'prop':>5} {'recall':>7} {'precision':>9}")
+    print(f"{'text':42} {'key':>4} {'prop':>5} {'recall':>7} {'precision':>9}")
     for s in scores:
-        print(f"{s.name:34} {s.keys:4} {s.proposals:5} {s.recall:7.1%} {s.precision:9.1%}")
+        print(f"{s.name:42} {s.keys:4} {s.proposals:5} {s.recall:7.1%} {s.precision:9.1%}")
         if show:
             for key in s.misses:
                 print(
@@ -154,13 +157,18 @@ def main(argv: list[str]) -> int:
                 )
             for p in s.extras:
                 print("    extra: ", p["kind"], p["target_value"], p["unit"], p["wording"][:40])
-    dev = [s for s in scores if not s.name.endswith("(source)")]
-    for label, chosen in (("dev set (bench/plans)", dev), ("overall", scores)):
+    dev = [s for s in scores if not s.name.endswith("(source)") and not s.name.startswith("heldout/")]
+    held = [s for s in scores if s.name.startswith("heldout/")]
+    for label, chosen in (
+        ("dev set (bench/plans)", dev),
+        ("held out (bench/plans/heldout)", held),
+        ("overall", scores),
+    ):
         keys, found = sum(s.keys for s in chosen), sum(s.found for s in chosen)
         props, right = sum(s.proposals for s in chosen), sum(s.right for s in chosen)
         recall = found / keys if keys else 1.0
         precision = right / props if props else 1.0
-        print(f"{label:34} {keys:4} {props:5} {recall:7.1%} {precision:9.1%}")
+        print(f"{label:42} {keys:4} {props:5} {recall:7.1%} {precision:9.1%}")
     return 0
 
 

@@ -42,7 +42,7 @@ def test_every_number_target_of_2024_is_read_exactly(bench):
 
 
 def test_the_development_set_is_read_to_85_percent(bench):
-    texts = [t for t in bench.texts() if not t[0].endswith("(source)")]
+    texts = [t for t in bench.texts() if not t[0].endswith("(source)") and "/" not in t[0]]
     assert len(texts) >= 8
     scores = [bench.score(*t) for t in texts]
     keys, found = sum(s.keys for s in scores), sum(s.found for s in scores)

@@ -135,3 +135,14 @@ def test_the_year_is_needed_for_a_workbook(tmp_path):
         propose(path, "--xlsx", tmp_path / "plan.xlsx")
     with pytest.raises(CommandError, match="年度应在"):
         propose(path, "--year", 99, "--json", tmp_path / "plan.json")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", sorted((ROOT / "bench" / "plans").rglob("*.txt")), ids=lambda p: p.stem)
+def test_every_development_text_makes_a_workbook_import_plan_accepts(path, tmp_path):
+    book = tmp_path / "plan.xlsx"
+    propose(path, "--year", 2031, "--xlsx", book)
+    out = io.StringIO()
+    call_command("import_plan", str(book), "--dry-run", stdout=out)
+    assert "检查通过" in out.getvalue()
+    assert not Plan.objects.filter(year=2031).exists()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from goals.proposals.clauses import Context, read
 from goals.proposals.numbers import number_value, quantities
@@ -215,10 +217,33 @@ def test_page_break_whitespace_is_joined():
             "今年项目分别为:幼有善育、学有优教、病有良医。\n幼有善育,新增托位300个。\n学有优教,新增学位2400个。\n病有良医,建成社区医院2家。",
             ["幼有善育", "学有优教", "病有良医"],
         ),
+        ("今年办好三件实事:一是新建幼儿园2所;二是新增床位400张;三是建设助餐点15个。", [None, None, None]),
+        (
+            "▲ 01 教育优先\n◆ 新增学位360个\n◆ 配备校车20辆\n▲ 02 健康守护\n◆ 开展筛查8000人",
+            ["教育优先", "健康守护"],
+        ),
+        (
+            "【实事1】托育服务\n新增普惠托位350个。\n【实事2】助餐服务\n新建长者食堂8家。",
+            ["托育服务", "助餐服务"],
+        ),
+        (
+            "序号,项目名称,建设内容及目标,责任单位\n1,农村道路,新改建农村道路35公里，改造危桥4座,镇建设办\n2,饮水,更换管网18公里,水利站",
+            ["农村道路", "饮水"],
+        ),
     ],
 )
 def test_groups_in_each_style(text, names):
-    assert [g.name for g in propose(text).groups] == names
+    groups = propose(text).groups
+    assert len(groups) == len(names)
+    assert [g.name for g in groups if names[0]] == [n for n in names if n]
+    assert all(g.targets for g in groups)
+
+
+def test_a_table_keeps_commas_inside_cells_and_drops_departments():
+    text = "序号,项目名称,建设内容及目标,责任单位\n1,农村道路,新改建农村道路35公里，改造危桥4座,镇建设办"
+    found = propose(text).all_targets()
+    assert [(t.target_value, t.unit) for t in found] == [(Decimal(35), "公里"), (Decimal(4), "座")]
+    assert all("建设办" not in t.wording for t in found)
 
 
 def test_text_outside_the_lists_is_context():
@@ -239,6 +264,20 @@ def test_confidence_and_doubts():
 def test_year_is_guessed_from_the_title():
     assert propose("## 2025年十大民生实事项目\n\n一、项目\n新增托位200个。").year == 2025
     assert propose("一、项目\n新增托位200个。", year=2031).year == 2031
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(
+        alphabet="一二三四五六七八九十两万亿千百0123456789.,;:、。()（）“”—-~至第年号岁其中不少于以上约左右达不超过控制在以内新建个家所座%\n ",
+        max_size=200,
+    )
+)
+def test_any_text_of_numbers_and_markers_gives_a_proposal(text):
+    plan = propose(text)
+    for target in plan.all_targets():
+        assert 0 <= target.confidence <= 1
+        assert target.kind in {"at_least", "range", "about", "level", "at_most", "milestone"}
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from goals.proposals.clauses import Context, Proposal, read, sentences
 from goals.proposals.numbers import quantities
-from goals.proposals.structure import Group, find_groups
+from goals.proposals.structure import Group, find_groups, inline_items
 from goals.proposals.text import is_traditional, normalise, paragraphs
 
 
@@ -71,7 +71,7 @@ def propose(text: str, *, year: int | None = None) -> ProposedPlan:
     """The plan proposed from its published text."""
     traditional = is_traditional(text)
     text = normalise(text)
-    parts = paragraphs(text)
+    parts = inline_items(paragraphs(text))
     groups = find_groups(parts)
     covered = {index for group in groups for index in group.paragraphs}
     context: list[Context] = []

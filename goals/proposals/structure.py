@@ -28,7 +28,11 @@ MARKERS: list[tuple[str, re.Pattern]] = [
     ("arabic", re.compile(r"^\d{1,2}(?:[.、](?!\d)|\s)")),
     ("arabic_paren", re.compile(r"^\(\d{1,2}\)")),
     ("circled", re.compile(r"^[①-⑳]")),
+    ("bracket", re.compile(rf"^[【\[](?:民生实事|实事|项目)?\s*[{CN}\d]+[】\]]\s*")),
+    ("bullet", re.compile(r"^[▲△■□●○◆◇★☆▶►•·*-]\s*")),
 ]
+# 一是…;二是…;三是… (or (一)…(二)…) running on inside one paragraph: split before each.
+INLINE = re.compile(rf"(?<=[:;。])\s*(?=[{CN}]+是|\([{CN}]+\))")
 ENUMERATION = re.compile(r"(?:分别为|分别是|包括|即)[:]?(?P<names>[^。:]{4,400}?)(?:。|$)")
 TITLE = re.compile(r"^#")
 
@@ -46,14 +50,28 @@ def marker(paragraph: str) -> tuple[str, str] | None:
     for rank, pattern in MARKERS:
         found = pattern.match(paragraph)
         if found:
+            if rank == "bullet":  # each symbol is a rank of its own (▲ headings, ◆ items)
+                rank = f"bullet{found.group(0).strip()}"
+                number = re.match(r"\d{1,2}\s+", paragraph[found.end() :])
+                return rank, found.group(0) + (number.group(0) if number else "")
             return rank, found.group(0)
     return None
+
+
+def inline_items(paragraphs: list[str]) -> list[str]:
+    """Paragraphs with items that run on (…民生实事:一是…;二是…;三是…) split at each item."""
+    found: list[str] = []
+    for paragraph in paragraphs:
+        pieces = INLINE.split(paragraph)
+        found.extend(pieces if len(pieces) >= 3 else [paragraph])
+    return found
 
 
 def strip_items(text: str) -> str:
     """The text without list markers ((1) ① inside a paragraph; 1. at its start)."""
     text = re.sub(r"\(\d{1,2}\)|[①-⑳]", "", text)
-    return re.sub(r"^\d{1,2}(?:[.、](?!\d)|\s)", "", text)
+    text = re.sub(r"^\d{1,2}(?:[.、](?!\d)|\s)", "", text)
+    return re.sub(r"^[▲△■□●○◆◇★☆▶►•·*-]\s*", "", text)
 
 
 def _counts(text: str) -> bool:
@@ -79,6 +97,8 @@ def _name_and_body(rest: str) -> tuple[str, str, bool]:
 def _enumerated_names(paragraphs: list[str]) -> list[str]:
     names: list[str] = []
     for paragraph in paragraphs:
+        if len(paragraph) > 600:
+            continue
         for found in ENUMERATION.finditer(paragraph):
             listed = [n.strip(" “”") for n in re.split(r"[、;,]", found["names"])]
             listed = [n for n in listed if 2 <= len(n) <= 16]

@@ -18,8 +18,10 @@ ENDINGS = "。;!?:…”\"'』」)】"
 # Paragraph starts that begin something new (never the rest of a broken sentence).
 HEADING_START = re.compile(
     r"^(#|[(\[]?[一二三四五六七八九十]+[)\]、.]|[一二三四五六七八九十]+[要是为]|项目[一二三四五六七八九十\d]+|"
-    r"第[一二三四五六七八九十\d]+[项条部分]|\d{1,2}[.、)]|[(]\d{1,2}[)]|[①-⑳]|[-*•] )"
+    r"第[一二三四五六七八九十\d]+[项条部分]|\d{1,2}[.、)]|[(]\d{1,2}[)]|[①-⑳]|[-*•] |[▲△■□●○◆◇★☆▶►•·]|[【\[](?:民生实事|实事|项目)?\s*[一二三四五六七八九十\d]+[】\]])"
 )
+TABLE_HEADER = re.compile(r"^\s*序号\s*([,\t，])")
+DEPARTMENT = re.compile(r"(单位|部门|责任|牵头|时限|时间|备注|序号)")
 # Characters only found in traditional text (a quick test before running OpenCC).
 TRADITIONAL_HINTS = set(
     "這個們來對時會為們國說學發經動後實與現進業過與區鎮園縣務標樂養護於萬億億項點醫療場農戶車廠"
@@ -69,8 +71,36 @@ def paragraphs(text: str) -> list[str]:
     return found
 
 
+def tables(text: str) -> str:
+    """Rows of a table (序号,项目名称,建设内容,责任单位 — from a .docx or a pasted sheet) as
+    numbered paragraphs: 「1.项目名称。建设内容。」; the columns of departments and dates are
+    left out. Cells are told apart by the header's separator before any other comma is
+    normalised, so a comma inside a cell stays in its cell."""
+    lines = text.split("\n")
+    header: list[str] | None = None
+    separator = ","
+    for index, line in enumerate(lines):
+        found = TABLE_HEADER.match(line)
+        if found:
+            separator = found.group(1)
+            header = [cell.strip() for cell in line.split(separator)]
+            continue
+        if header is None:
+            continue
+        cells = [cell.strip() for cell in line.split(separator)]
+        if not re.match(r"^\d{1,3}$", cells[0] if cells else "") or len(cells) < 3:
+            if line.strip():
+                header = None
+            continue
+        tail = [name for name in header[2:] if DEPARTMENT.search(name)]
+        keep = len(cells) - len(tail) if tail and len(cells) - len(tail) >= 3 else len(cells)
+        content = "，".join(cells[2:keep]).rstrip("。")
+        lines[index] = f"{cells[0]}.{cells[1]}。{content}。"
+    return "\n".join(lines)
+
+
 def normalise(text: str) -> str:
     """Simplified characters, ASCII digits and punctuation, control characters removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(ch for ch in text if ch in "\n\t" or ch >= " ")
-    return half_width(simplified(text))
+    return half_width(tables(simplified(text)))
