@@ -281,7 +281,17 @@ def test_any_text_of_numbers_and_markers_gives_a_proposal(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   \n\n", "没有数字也没有清单", "一、\n1.", "\x00\x01", "〔〕号第" * 50, "一" * 5000]
+    "text",
+    [
+        "",
+        "   \n\n",
+        "没有数字也没有清单",
+        "一、\n1.",
+        "\x00\x01",
+        "〔〕号第" * 50,
+        "一" * 100_000,
+        "新建1个" * 2000,
+    ],
 )
 def test_any_text_gives_a_proposal(text):
     assert propose(text).groups is not None

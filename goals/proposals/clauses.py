@@ -36,6 +36,7 @@ ADVERBS = re.compile(
     r"^(持续|全面|深入|加快|大力|扎实|全力|稳步|认真|积极|进一步|不断|逐步|高质量|坚定不移|快马加鞭|专班|"
     r"精心|高效|充分|纵深|牢牢|全年|年内|今年|力争|确保|计划|预计)+"
 )
+JOINERS = re.compile(r"[、,;]|和|及|以及|并")
 TIME_WORDS = re.compile(r"^(全年|年内|今年|年底前|力争|确保)")
 
 
@@ -206,10 +207,9 @@ def _proposal(q: Quantity, wording: str, clause: str, verb: str) -> Proposal:
 def _pieces(text: str, found: list[Quantity]) -> list[str]:
     """The words of each target when one part holds several (split after each quantity)."""
     cuts = [0]
-    for q in found[:-1]:
-        match = re.compile(r"[、,;]|和|及|以及|并").search(text, q.end)
-        nxt = found[found.index(q) + 1].start
-        cuts.append(match.end() if match and match.start() < nxt else q.end)
+    for q, nxt in zip(found, found[1:], strict=False):
+        match = JOINERS.search(text, q.end, nxt.start)
+        cuts.append(match.end() if match else q.end)
     cuts.append(len(text))
     return [text[a:b].strip(" 、,;和及并") for a, b in zip(cuts, cuts[1:], strict=False)]
 

@@ -33,7 +33,8 @@ TARGET_UNITS.sort(key=len, reverse=True)
 DATE_UNITS = ("年", "月", "日", "号", "时", "周年", "年度", "季度")
 AGE_UNITS = ("周岁", "岁")
 CN_DIGITS = "零〇一二两三四五六七八九十百千"
-NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+(?:\.\d+)?|[{CN_DIGITS}]+)"
+# A run of more than 8 Chinese numerals is not a number (一一一…); nor are 40 digits.
+NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d{{1,15}}(?:\.\d{{1,6}})?|(?<![{CN_DIGITS}])[{CN_DIGITS}]{{1,8}}(?![{CN_DIGITS}]))"
 SCALE = r"(?:万|亿|千(?![米伏瓦克帕卡]))"
 BEFORE = (
     r"不少于|不低于|不小于|不超过|不高于|不多于|至少|超过|高于|多于|低于|少于|达到|达|约|大约|控制在|突破"
@@ -94,12 +95,15 @@ def number_value(text: str) -> Decimal | None:
 
 
 def _in_quotes(clause: str, position: int) -> bool:
-    before = clause[:position]
-    return before.count("“") > before.count("”") or before.count("「") > before.count("」")
+    open_ = max(clause.rfind("“", 0, position), clause.rfind("「", 0, position))
+    close = max(clause.rfind("”", 0, position), clause.rfind("」", 0, position))
+    return open_ > close
 
 
 def _quoted_names_before(clause: str, position: int) -> int:
     """How many quoted names end right before `position` (“经品优学”“经品健康”…五张)."""
+    if not clause[:position].rstrip("、和及与").endswith("”"):
+        return 0
     names = re.findall(r"“[^“”]{1,20}”(?:[、和及与]?)", clause[:position])
     tail = clause[:position]
     count = 0
@@ -116,9 +120,10 @@ def _context_reason(clause: str, match: re.Match, value: Decimal) -> str:
     """Why the number is not a target, or "" when it may be one."""
     start, end = match.start("num"), match.end()
     before, after = clause[:start], clause[end:]
+    near = before[-40:]  # the words just before the number (patterns anchored at its end)
     num, unit = match["num"], match["unit"] or ""
     chinese = not num[0].isdigit()
-    if before.endswith(("第", "〔", "[", "【", "No.", "NO.")) or re.search(r"〔\d*$", before):
+    if before.endswith(("第", "〔", "[", "【", "No.", "NO.")) or re.search(r"〔\d*$", near):
         return "序号或文号"
     if before.endswith("每"):
         return "每…(比率的分母)"
@@ -134,7 +139,7 @@ def _context_reason(clause: str, match: re.Match, value: Decimal) -> str:
         return "规格(电压等级)"
     if LIST_COUNT_AFTER.match(after) or (not unit and LIST_COUNT_AFTER.match(clause[match.end("num") :])):
         return "清单本身的项数"
-    if unit and _quoted_names_before(clause, start) >= 2 and value == _quoted_names_before(clause, start):
+    if unit and value >= 2 and value == _quoted_names_before(clause, start):
         return "清单本身的项数"
     if not unit:
         if chinese:
@@ -149,13 +154,13 @@ def _context_reason(clause: str, match: re.Match, value: Decimal) -> str:
             return "不是数量"
     if unit in ("分钟", "小时", "天") and re.match(r"^(?!以上|以下|以内|左右)[\u4e00-\u9fff]", after):
         return "名称中的数字"  # 15分钟生活圈, 24小时自助服务区
-    if unit.endswith("元") and BUDGET_WORDS.search(before):
+    if unit.endswith("元") and BUDGET_WORDS.search(near):
         return "投入资金(背景)"
     # a change next to a budget describes the budget; on its own it is the target
-    growth = GROWTH_WORDS.search(before) and (unit in RATE_UNITS or "增长" in before[-8:])
+    growth = GROWTH_WORDS.search(near) and (unit in RATE_UNITS or "增长" in before[-8:])
     if growth and re.search(r"元|投入|资金|预算|经费", before):
         return "增长率(背景)"
-    if unit.endswith("元") and re.search(r"(预计|计划投入|总投资)[^,;。]{0,10}$", before):
+    if unit.endswith("元") and re.search(r"(预计|计划投入|总投资)[^,;。]{0,10}$", near):
         return "投入资金(背景)"
     return ""
 
