@@ -24,6 +24,7 @@ from goals.planning import publication
 from goals.rules.formatting import at_scale_rounded, in_target_scale, plain
 from goals.tracking.evaluation import PlanProgress
 from goals.tracking.listing import Row, rows
+from goals.workbooks.cells import csv_text
 
 TARGET_COLUMNS = [
     "plan_year",
@@ -160,8 +161,10 @@ PASSED_AS_IS = frozenset({str, bool, int})
 
 
 def csv_cell(value) -> str:
+    """A CSV cell: numbers and dates as themselves, text that a spreadsheet would run as a
+    formula (=, +, -, @ …) behind a single quote (goals.workbooks.cells.csv_text)."""
     if type(value) is str:  # most cells: skip the checks below
-        return value
+        return csv_text(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -172,7 +175,9 @@ def csv_cell(value) -> str:
         return timezone.localtime(value).isoformat(timespec="seconds")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    return csv_text(str(value))
 
 
 def json_value(value):

@@ -18,7 +18,7 @@ from goals.rules import plausibility
 from goals.rules.formatting import in_target_scale, plain
 from goals.rules.progress import Light
 from goals.tracking.evaluation import evaluate_target, rules_from_settings
-from goals.workbooks.cells import cell_text
+from goals.workbooks.cells import cell_text, is_formula
 from goals.workbooks.department import (
     COMPARED,
     HEADERS,
@@ -127,9 +127,7 @@ def read(data: bytes, *, plan: Plan, department: Department, user) -> Upload:
             for index, cell in enumerate(cells):
                 if cell.value is None:
                     continue
-                if getattr(cell, "data_type", None) == "f" or (
-                    isinstance(cell.value, str) and cell.value.startswith("=")
-                ):
+                if is_formula(cell):  # text that merely starts with "=" is text
                     column = KEYS[index] if index < len(KEYS) else ""
                     problems.append(Problem(row_no, column, _("含有公式,请只填写数值或文字")))
                 elif index >= len(KEYS):

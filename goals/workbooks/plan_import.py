@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from goals.models import Action, Department, Measure, Pillar, Plan, ReportedFigure, Target, TargetGroup
-from goals.workbooks.cells import cell_text
+from goals.workbooks.cells import cell_text, is_formula
 from goals.workbooks.plan import DATES, DECIMALS, INTEGERS, PLAN_FIELDS, SEPARATOR, SHEET_NAMES, SHEETS
 from goals.workbooks.safety import Refused, open_workbook
 
@@ -70,7 +70,7 @@ def read_sheets(data: bytes) -> dict[str, list[dict]]:
                     continue
                 row_no = next(c.row for c in cells if getattr(c, "row", None))
                 for cell in cells:
-                    if getattr(cell, "data_type", None) == "f":
+                    if is_formula(cell):
                         problems.append(
                             _("「%(sheet)s」第 %(row)s 行含有公式。") % {"sheet": name, "row": row_no}
                         )
