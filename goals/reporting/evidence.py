@@ -43,8 +43,8 @@ EXTENSIONS = {
     ".webp": "image/webp",
 }
 PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
-# A decoded image larger than this many pixels is refused (a decompression bomb, or no photo
-# anyone needs here): 40 megapixels.
+# A decoded image larger than this many pixels, all frames of an animation together, is
+# refused (a decompression bomb, or no photo anyone needs here): 40 megapixels.
 MAX_PIXELS = 40_000_000
 # PDF names that run something or carry other files. A name may spell letters as #xx.
 PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA|AA)\b")
@@ -94,10 +94,11 @@ def reencode_image(upload: UploadedFile, content_type: str, name: str) -> Simple
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=[fmt]) as image:
-                if image.width * image.height > MAX_PIXELS:
+                # Every frame is decoded: an animation's pixels count over all its frames.
+                frames = getattr(image, "n_frames", 1)
+                if image.width * image.height * frames > MAX_PIXELS:
                     raise Refused(_("图片「%(name)s」尺寸过大,请缩小后上传。") % {"name": name})
                 image.load()
-                frames = getattr(image, "n_frames", 1)
                 out = io.BytesIO()
                 if fmt == "JPEG":
                     image.convert("RGB").save(out, "JPEG", quality=90, optimize=True)

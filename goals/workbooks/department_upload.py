@@ -29,7 +29,13 @@ from goals.workbooks.department import (
     described,
     sheet_title,
 )
-from goals.workbooks.safety import Refused, only_sheet, open_workbook
+from goals.workbooks.safety import Refused, bounded_rows, only_sheet, open_workbook
+
+# Rows below the template's and columns right of it that are still read (and refused when
+# filled); anything further is not read at all. At most MAX_LISTED problems are shown.
+EXTRA_ROWS = 50
+EXTRA_COLUMNS = 13
+MAX_LISTED = 50
 
 
 @dataclass
@@ -111,7 +117,10 @@ def read(data: bytes, *, plan: Plan, department: Department, user) -> Upload:
         targets = {t.code: t for t in department_targets(user, plan, department)}
         in_plan = set(Target.objects.filter(plan=plan).values_list("code", flat=True))
         seen: dict[str, int] = {}
-        rows = sheet.iter_rows()
+        # The template's rows (a header and one per target) and a margin for rows added
+        # below; the row after the margin is read only to tell that there is more.
+        last_row = len(targets) + 1 + EXTRA_ROWS
+        rows = bounded_rows(sheet, rows=last_row + 1, columns=len(KEYS) + EXTRA_COLUMNS)
         header = next(rows, None)
         header_text = [cell_text(c.value) for c in header or ()]
         while header_text and not header_text[-1]:
@@ -123,6 +132,17 @@ def read(data: bytes, *, plan: Plan, department: Department, user) -> Upload:
             row_no = next((c.row for c in cells if getattr(c, "row", None)), None)
             if row_no is None:
                 continue
+            if row_no > last_row:
+                if any(cell.value is not None for cell in cells):
+                    found.problems.append(
+                        Problem(
+                            row_no,
+                            "",
+                            _("第 %(last)s 行以下不属于本表(本表只有 %(n)s 个目标),请删除多余的行")
+                            % {"last": last_row, "n": len(targets)},
+                        )
+                    )
+                break
             problems: list[Problem] = []
             for index, cell in enumerate(cells):
                 if cell.value is None:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from goals.models import Action, Department, Measure, Pillar, Plan, ReportedFigure, Target, TargetGroup
 from goals.workbooks.cells import cell_text, is_formula
 from goals.workbooks.plan import DATES, DECIMALS, INTEGERS, PLAN_FIELDS, SEPARATOR, SHEET_NAMES, SHEETS
-from goals.workbooks.safety import Refused, open_workbook
+from goals.workbooks.safety import Refused, bounded_rows, open_workbook
 
 
 @dataclass
@@ -30,8 +30,16 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
 
 
+# Rows read per sheet (the 2024 plan has 116 targets), and problems listed at most.
+MAX_ROWS = 5000
+MAX_LISTED = 50
+
+
 class ImportFailed(Exception):
     def __init__(self, problems: list[str]):
+        unlisted = len(problems) - MAX_LISTED
+        if unlisted > 0:
+            problems = [*problems[:MAX_LISTED], _("另有 %(n)s 个问题未列出。") % {"n": unlisted}]
         super().__init__("\n".join(problems))
         self.problems = problems
 
@@ -54,7 +62,7 @@ def read_sheets(data: bytes) -> dict[str, list[dict]]:
         for name in SHEET_NAMES:
             keys = [("key", "字段"), ("value", "值")] if name == "计划" else SHEETS[name]
             headers = [label for _k, label in keys]
-            rows = workbook[name].iter_rows()
+            rows = bounded_rows(workbook[name], rows=MAX_ROWS + 2, columns=len(keys))
             header = [cell_text(c.value) for c in next(rows, ())]
             while header and not header[-1]:
                 header.pop()
@@ -69,6 +77,11 @@ def read_sheets(data: bytes) -> dict[str, list[dict]]:
                 if not any(c.value is not None for c in cells):
                     continue
                 row_no = next(c.row for c in cells if getattr(c, "row", None))
+                if row_no > MAX_ROWS + 1:
+                    raise Refused(
+                        _("工作表「%(sheet)s」超过 %(n)s 行,不是本系统的计划工作簿。")
+                        % {"sheet": name, "n": MAX_ROWS}
+                    )
                 for cell in cells:
                     if is_formula(cell):
                         problems.append(

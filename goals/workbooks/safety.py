@@ -79,6 +79,18 @@ def open_workbook(data: bytes, *, read_only: bool = True) -> Workbook:
         raise Refused(_("文件已损坏或不是有效的 .xlsx 工作簿,无法读取。")) from None
 
 
+def bounded_rows(sheet, *, rows: int, columns: int):
+    """The sheet's first `rows` rows, each `columns` cells wide, whatever the sheet declares.
+
+    A sheet's <dimension> is what the file says, not what it holds: eight kilobytes can
+    declare A1:XFD1048576 and put one cell in the last row, and openpyxl would pad every
+    row in between to 16,384 empty cells. Reading stops at the row bound; cells right of
+    the column bound are not looked at.
+    """
+    sheet.reset_dimensions()
+    return sheet.iter_rows(min_row=1, max_row=rows, max_col=columns)
+
+
 def only_sheet(workbook: Workbook, expected_title: str | None = None):
     """The workbook's single worksheet: extra sheets (even hidden ones) are refused."""
     if len(workbook.sheetnames) != 1:
