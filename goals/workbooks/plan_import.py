@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from goals.models import Action, Department, Measure, Pillar, Plan, ReportedFigure, Target, TargetGroup
+from goals.rules.text import is_plain_number, parse_year
 from goals.workbooks.cells import cell_text, is_formula
 from goals.workbooks.plan import DATES, DECIMALS, INTEGERS, PLAN_FIELDS, SEPARATOR, SHEET_NAMES, SHEETS
 from goals.workbooks.safety import Refused, bounded_rows, open_workbook
@@ -121,6 +122,8 @@ class _Importer:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         try:
+            if (key in DECIMALS or key in INTEGERS) and not is_plain_number(cell_text(value)):
+                raise InvalidOperation  # ASCII digits only: not ²⁰²⁵, ٢٠٢٥, NaN or Infinity
             if key in DECIMALS:
                 return Decimal(cell_text(value))
             if key in INTEGERS:
@@ -286,8 +289,8 @@ class _Importer:
         text = cell_text(raw.get("predecessor"))
         year, _sep, code = text.partition(":")
         found = None
-        if year.isdigit() and code:
-            found = Target.objects.filter(plan__year=int(year), code=code).first()
+        if parse_year(year) is not None and code:
+            found = Target.objects.filter(plan__year=parse_year(year), code=code).first()
         if found is None:
             self.fail(
                 "目标",

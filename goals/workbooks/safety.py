@@ -5,7 +5,10 @@ how many members it has and how large they are once inflated: a zip bomb (a smal
 that inflates to gigabytes) is refused on those numbers. zipfile itself stops reading a
 member at its declared size, so a directory that lies cannot make it inflate more.
 Then: a macro-enabled workbook, an old binary .xls (or WPS .et), a CSV or an OpenDocument
-sheet renamed to .xlsx are refused by what they contain, not by their name.
+sheet renamed to .xlsx are refused by what they contain, not by their name. No part may
+declare a DOCTYPE or an ENTITY (Excel never writes one; the XML parser would expand entities
+— billion laughs — or fail on external ones), so no part is parsed that could. openpyxl
+reads rows lazily: whatever it raises while reading them is a refusal too, never a 500.
 """
 
 from __future__ import annotations
@@ -21,6 +24,11 @@ from openpyxl.workbook.workbook import Workbook
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .et, .doc: the old binary formats
 ZIP_MAGIC = b"PK\x03\x04"
 MACRO_MARKERS = ("vbaproject.bin", "macroenabled")
+# Declarations no workbook needs; looked for in every part but images, in UTF-8 and (with
+# the zero bytes taken out) UTF-16, the encodings the XML parser reads.
+DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf")
+CHUNK = 1024 * 1024
 
 
 class Refused(Exception):
@@ -68,6 +76,26 @@ def check_container(data: bytes) -> None:
         types = archive.read("[Content_Types].xml").decode("utf-8", "replace").lower()
         if any(marker in name for name in names for marker in MACRO_MARKERS) or "macroenabled" in types:
             raise Refused(_("工作簿含有宏(.xlsm),出于安全考虑不予接收,请另存为不含宏的 .xlsx。"))
+        for member in members:
+            if not member.filename.lower().endswith(IMAGE_SUFFIXES) and _declares(archive, member):
+                raise Refused(
+                    _(
+                        "工作簿含有 XML 实体声明(DOCTYPE/ENTITY),出于安全考虑不予读取;请在 Excel 中另存为 .xlsx 后再上传。"
+                    )
+                )
+
+
+def _declares(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Whether the part holds a DOCTYPE or ENTITY declaration (read in chunks, at most its
+    declared size: the sizes were checked above)."""
+    tail = b""
+    with archive.open(member) as part:
+        while chunk := part.read(CHUNK):
+            text = tail + chunk.replace(b"\0", b"").upper()
+            if any(declaration in text for declaration in DECLARATIONS):
+                return True
+            tail = text[-16:]
+    return False
 
 
 def open_workbook(data: bytes, *, read_only: bool = True) -> Workbook:
@@ -85,10 +113,18 @@ def bounded_rows(sheet, *, rows: int, columns: int):
     A sheet's <dimension> is what the file says, not what it holds: eight kilobytes can
     declare A1:XFD1048576 and put one cell in the last row, and openpyxl would pad every
     row in between to 16,384 empty cells. Reading stops at the row bound; cells right of
-    the column bound are not looked at.
+    the column bound are not looked at. A part that cannot be parsed is Refused.
     """
     sheet.reset_dimensions()
-    return sheet.iter_rows(min_row=1, max_row=rows, max_col=columns)
+    found = sheet.iter_rows(min_row=1, max_row=rows, max_col=columns)
+    while True:
+        try:
+            row = next(found)
+        except StopIteration:
+            return
+        except Exception:  # openpyxl parses the sheet as rows are asked for: ParseError, ValueError…
+            raise Refused(_("工作表内容已损坏,无法读取;请在 Excel 中另存为 .xlsx 后再上传。")) from None
+        yield row
 
 
 def only_sheet(workbook: Workbook, expected_title: str | None = None):
