@@ -242,10 +242,20 @@ def report_records(request: HttpRequest, plan: Plan, day: datetime.date) -> list
     ]
 
 
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom whose entry summaries are text (type="text", escaped), not HTML: a note is what an
+    official typed, and a feed reader must show <b>x</b> as those characters, not render it."""
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class UpdatesFeed(Feed):
     """The latest approved reports of the public plan, newest approval first."""
 
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
     title = gettext_lazy("常州经开区 2024 年工作目标:最新进度")
     subtitle = gettext_lazy("经审核通过的目标进度报告")
 
