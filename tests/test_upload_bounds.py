@@ -104,6 +104,41 @@ def test_thousands_of_rows_of_unknown_codes_list_a_bounded_number_of_problems(wo
     assert Report.objects.count() == 0
 
 
+def test_a_workbook_of_many_more_strings_than_the_template_is_refused_before_it_is_parsed(
+    world, official_own, rows_read
+):
+    # 100,000 rows of unknown codes, as Excel writes them: each cell an index into the shared
+    # strings, which openpyxl would parse whole (seconds) before reading the first row.
+    count = 100_000
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>{n - 4}</v></c></row>' for n in range(4, 4 + count))
+    strings = "".join(f"<si><t>X{n}</t></si>" for n in range(count))
+    sst = (
+        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+        f' count="{count}" uniqueCount="{count}">{strings}</sst>'
+    ).encode()
+    shared = '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    data = with_sheet_xml(
+        download(as_user(official_own), world.own_department),
+        lambda xml: xml.replace(b"</sheetData>", rows.encode() + b"</sheetData>"),
+    )
+    data = with_sheet_xml(
+        data,
+        lambda xml: xml.replace(b"</Types>", shared.encode() + b"</Types>"),
+        member="[Content_Types].xml",
+    )
+    out = io.BytesIO(data)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", sst)
+    data = out.getvalue()
+    assert len(data) < 2 * 1024 * 1024
+
+    response = post(as_user(official_own), world.own_department, data)
+    assert response.status_code == 422
+    assert "工作簿的内容远多于本表所需" in response.content.decode()
+    assert rows_read["rows"] == 0  # refused before openpyxl read anything
+    assert Report.objects.count() == 0
+
+
 def test_a_row_below_the_margin_is_refused_not_ignored(world, official_own):
     client = as_user(official_own)
     limit = 3 + department_upload.EXTRA_ROWS

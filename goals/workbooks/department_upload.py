@@ -36,6 +36,10 @@ from goals.workbooks.safety import Refused, bounded_rows, only_sheet, open_workb
 EXTRA_ROWS = 50
 EXTRA_COLUMNS = 13
 MAX_LISTED = 50
+# XML elements the whole file may hold: styles, theme and the like, and a few per cell of
+# the rows and columns read (a cell, its value, a shared string and its text).
+BASE_ELEMENTS = 50_000
+ELEMENTS_PER_CELL = 4
 
 
 @dataclass
@@ -110,17 +114,18 @@ def read(data: bytes, *, plan: Plan, department: Department, user) -> Upload:
 
     Raises Refused when the file as a whole is not a workbook of this kind.
     """
-    workbook = open_workbook(data)
+    targets = {t.code: t for t in department_targets(user, plan, department)}
+    # The template's rows (a header and one per target) and a margin for rows added below;
+    # the row after the margin is read only to tell that there is more.
+    last_row = len(targets) + 1 + EXTRA_ROWS
+    columns = len(KEYS) + EXTRA_COLUMNS
+    workbook = open_workbook(data, max_elements=BASE_ELEMENTS + ELEMENTS_PER_CELL * last_row * columns)
     try:
         sheet = only_sheet(workbook, sheet_title(plan))
         found = Upload()
-        targets = {t.code: t for t in department_targets(user, plan, department)}
         in_plan = set(Target.objects.filter(plan=plan).values_list("code", flat=True))
         seen: dict[str, int] = {}
-        # The template's rows (a header and one per target) and a margin for rows added
-        # below; the row after the margin is read only to tell that there is more.
-        last_row = len(targets) + 1 + EXTRA_ROWS
-        rows = bounded_rows(sheet, rows=last_row + 1, columns=len(KEYS) + EXTRA_COLUMNS)
+        rows = bounded_rows(sheet, rows=last_row + 1, columns=columns)
         header = next(rows, None)
         header_text = [cell_text(c.value) for c in header or ()]
         while header_text and not header_text[-1]:
