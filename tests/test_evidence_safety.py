@@ -12,7 +12,7 @@ from django.urls import reverse
 from PIL import Image
 
 from goals.models import Evidence, Report
-from goals.reporting import services
+from goals.reporting import evidence, services
 from goals.reporting.evidence import PDF_ACTIVE
 from tests.builders import HTMX
 from tests.personas import DAY, as_user
@@ -159,6 +159,15 @@ def test_a_pdf_with_an_object_stream_and_nothing_active_is_kept(world, official_
     content = pdf_with_object_stream({**PAGES, 1: CATALOG_OPENING_4, 4: b"[3 0 R /Fit]"})
     assert submit(official_own, world.own_target, [upload("扫描件.pdf", content)]).status_code == 200
     assert stored_bytes() == content
+
+
+def test_a_pdf_of_more_objects_than_any_document_needs_is_refused(world, official_own, media, monkeypatch):
+    monkeypatch.setattr(evidence, "PDF_MAX_OBJECTS", 1_000)
+    content = pdf_with_object_stream({**PAGES, **dict.fromkeys(range(4, 1004), b"null")})
+    response = submit(official_own, world.own_target, [upload("扫描件.pdf", content)])
+    assert response.status_code == 422 and "无法完整读取" in response.content.decode()
+    small = pdf_with_object_stream({**PAGES, **dict.fromkeys(range(4, 900), b"null")})
+    assert submit(official_own, world.own_target, [upload("扫描件.pdf", small)]).status_code == 200
 
 
 def _encrypted() -> bytes:

@@ -62,7 +62,9 @@ PDF_ACTIVE_KEYS = frozenset(
 PDF_ACTIVE_ACTIONS = frozenset(
     {"/JavaScript", "/Launch", "/RichMediaExecute", "/GoToE", "/ImportData", "/SubmitForm", "/Rendition"}
 )
-# Dictionaries and arrays looked into at most: far more than any scanned form or report has.
+# Objects and the dictionaries and arrays in them looked into at most: far more than any
+# scanned form or report has (each object is parsed: a million would take a worker minutes).
+PDF_MAX_OBJECTS = 100_000
 PDF_MAX_NODES = 500_000
 # Served with every evidence file: nothing on the page may run or load.
 SANDBOX_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
@@ -165,6 +167,8 @@ def check_pdf(upload: UploadedFile, name: str) -> None:
 def _pdf_is_active(reader: PdfReader) -> bool:
     """Whether any object of the document (every one in its cross-reference, compressed in
     an object stream or not) names a script, an automatic action or an embedded file."""
+    if sum(len(table) for table in reader.xref.values()) + len(reader.xref_objStm) > PDF_MAX_OBJECTS:
+        raise ValueError("too many objects")
     objects = [reader.trailer]
     for generation, table in reader.xref.items():
         objects += [reader.get_object(IndirectObject(number, generation, reader)) for number in table]
