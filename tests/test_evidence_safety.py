@@ -155,6 +155,18 @@ def test_a_script_hidden_in_a_compressed_object_stream_is_found(world, official_
     assert not Report.objects.exists() and not Evidence.objects.exists()
 
 
+def test_a_pdf_written_by_pypdf_with_an_open_action_script_is_refused(world, official_own, media):
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.actions import JavaScript
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(PDF)))
+    writer.add_open_action(JavaScript("app.alert(1);"))
+    out = io.BytesIO()
+    writer.write(out)
+    response = submit(official_own, world.own_target, [upload("通知.pdf", out.getvalue())])
+    assert response.status_code == 422 and "含有脚本、自动动作或附件" in response.content.decode()
+
+
 def test_a_pdf_with_an_object_stream_and_nothing_active_is_kept(world, official_own, media):
     content = pdf_with_object_stream({**PAGES, 1: CATALOG_OPENING_4, 4: b"[3 0 R /Fit]"})
     assert submit(official_own, world.own_target, [upload("扫描件.pdf", content)]).status_code == 200
