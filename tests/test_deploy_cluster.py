@@ -21,11 +21,13 @@ from pathlib import Path
 
 import pytest
 
+from tests import samples
 from tests.services import ROOT, App, Client, Nginx, Postgres, Redis, self_signed_certificate, wait_until
 from tests.test_infra import SETTINGS_VARIABLES
 
-# A PDF: its bytes are stored and served as sent (images may be re-encoded on upload).
-PDF = b"%PDF-1.4\n% cluster test evidence\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+# A PDF (a real one: uploads are parsed): its bytes are stored and served as sent (images
+# may be re-encoded on upload).
+PDF = samples.PDF
 SETTINGS_TO_DROP = {*SETTINGS_VARIABLES, "PUBLIC_VERSION_SECONDS", "WEB_CONCURRENCY", "HOST", "PORT"}
 
 

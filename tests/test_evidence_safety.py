@@ -12,10 +12,21 @@ from django.urls import reverse
 from PIL import Image
 
 from goals.models import Evidence, Report
-from goals.reporting import services
+from goals.reporting import evidence, services
+from goals.reporting.evidence import PDF_ACTIVE
 from tests.builders import HTMX
 from tests.personas import DAY, as_user
-from tests.samples import GIF, JPEG, PDF, PDF_WITH_JAVASCRIPT, PNG, PNG_HTML_POLYGLOT, WEBP, upload
+from tests.samples import (
+    GIF,
+    JPEG,
+    PDF,
+    PDF_WITH_JAVASCRIPT,
+    PNG,
+    PNG_HTML_POLYGLOT,
+    WEBP,
+    pdf_with_object_stream,
+    upload,
+)
 
 
 @pytest.fixture
@@ -108,6 +119,92 @@ def test_a_pdf_that_runs_something_or_carries_files_is_refused(world, official_o
     response = submit(official_own, world.own_target, [upload("通知.pdf", content)])
     assert response.status_code == 422
     assert "含有脚本、自动动作或附件" in response.content.decode()
+    assert not Report.objects.exists() and not Evidence.objects.exists()
+
+
+PAGES = {
+    1: b"<< /Type /Catalog /Pages 2 0 R >>",
+    2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+}
+CATALOG_OPENING_4 = b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>"
+
+
+@pytest.mark.parametrize(
+    "objects",
+    [
+        pytest.param({1: CATALOG_OPENING_4, 4: b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"}, id="open-action-js"),
+        pytest.param({1: CATALOG_OPENING_4, 4: b"<< /S /Launch /F (cmd.exe) >>"}, id="open-action-launch"),
+        pytest.param(
+            {3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /AA << /O 4 0 R >> >>", 4: b"<< /S /GoTo >>"},
+            id="page-additional-action",
+        ),
+        pytest.param(
+            {1: b"<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(a.exe) 4 0 R] >> >> >>",
+             4: b"<< /Type /Filespec /F (a.exe) >>"},
+            id="embedded-files",
+        ),
+    ],
+)  # fmt: skip
+def test_a_script_hidden_in_a_compressed_object_stream_is_found(world, official_own, media, objects):
+    content = pdf_with_object_stream({**PAGES, **objects})
+    assert PDF_ACTIVE.search(content) is None  # nothing to see in the bytes
+    response = submit(official_own, world.own_target, [upload("通知.pdf", content)])
+    assert response.status_code == 422
+    assert "含有脚本、自动动作或附件" in response.content.decode()
+    assert not Report.objects.exists() and not Evidence.objects.exists()
+
+
+def test_a_pdf_written_by_pypdf_with_an_open_action_script_is_refused(world, official_own, media):
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.actions import JavaScript
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(PDF)))
+    writer.add_open_action(JavaScript("app.alert(1);"))
+    out = io.BytesIO()
+    writer.write(out)
+    response = submit(official_own, world.own_target, [upload("通知.pdf", out.getvalue())])
+    assert response.status_code == 422 and "含有脚本、自动动作或附件" in response.content.decode()
+
+
+def test_a_pdf_with_an_object_stream_and_nothing_active_is_kept(world, official_own, media):
+    content = pdf_with_object_stream({**PAGES, 1: CATALOG_OPENING_4, 4: b"[3 0 R /Fit]"})
+    assert submit(official_own, world.own_target, [upload("扫描件.pdf", content)]).status_code == 200
+    assert stored_bytes() == content
+
+
+def test_a_pdf_of_more_objects_than_any_document_needs_is_refused(world, official_own, media, monkeypatch):
+    monkeypatch.setattr(evidence, "PDF_MAX_OBJECTS", 1_000)
+    content = pdf_with_object_stream({**PAGES, **dict.fromkeys(range(4, 1004), b"null")})
+    response = submit(official_own, world.own_target, [upload("扫描件.pdf", content)])
+    assert response.status_code == 422 and "无法完整读取" in response.content.decode()
+    small = pdf_with_object_stream({**PAGES, **dict.fromkeys(range(4, 900), b"null")})
+    assert submit(official_own, world.own_target, [upload("扫描件.pdf", small)]).status_code == 200
+
+
+def _encrypted() -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(PDF)))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: PDF[: len(PDF) // 2], id="truncated"),
+        pytest.param(lambda: b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n", id="no-cross-reference"),
+        pytest.param(lambda: pdf_with_object_stream(PAGES)[:-60] + b"startxref\n999999\n%%EOF\n", id="bad-xref-offset"),
+        pytest.param(_encrypted, id="encrypted"),
+    ],
+)  # fmt: skip
+def test_a_pdf_that_cannot_be_read_to_the_end_is_refused(world, official_own, media, make):
+    response = submit(official_own, world.own_target, [upload("扫描件.pdf", make())])
+    assert response.status_code == 422
+    assert "PDF「扫描件.pdf」无法完整读取" in response.content.decode()
     assert not Report.objects.exists() and not Evidence.objects.exists()
 
 

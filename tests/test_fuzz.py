@@ -103,6 +103,18 @@ def test_public_urls_never_answer_5xx(seeded, pattern):
     assert snapshot() == before
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/x%0a/", "/2024%0a/", "/en/%0a", "/%0a", "/2024/%0a", "/targets%0a/", "/targets/%0a/", "/en/2024%0a/targets/",
+     "/x%0d%0a/", "/targets/P1.3/%0a", "/en/targets/%0d/", "/staff/%0a"],
+)  # fmt: skip
+def test_a_line_break_anywhere_in_the_path_is_no_5xx(seeded, settings, path):
+    settings.PUBLIC_YEAR_REDIRECT = True
+    client = Client(raise_request_exception=False)
+    assert client.get(path).status_code < 500, path
+    assert client.get(path + "?q=%E6%89%98").status_code < 500, path
+
+
 # ------------------------------------------------------------------------------- staff
 
 

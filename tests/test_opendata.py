@@ -136,6 +136,22 @@ def test_the_atom_feed_lists_approved_reports_newest_first(client, publish):
     assert "一季度" in response.content.decode()
 
 
+def test_the_atom_feed_gives_notes_as_text_not_markup(client, publish):
+    publish("P4.1", 5000, datetime.date(2024, 3, 31), note='<b>x</b> & <img src="y" onerror="z">')
+    publish("P7.1", 3100, datetime.date(2024, 10, 31))  # no note: the default summary
+    response = client.get(reverse("data_feed"))
+    body = response.content.decode()
+    assert 'type="html"' not in body
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; &lt;img" in body and "<b>" not in body
+    feed = ET.fromstring(response.content)  # noqa: S314 (our own response)
+    summaries = {
+        e.find(f"{ATOM}title").text[:4]: e.find(f"{ATOM}summary") for e in feed.findall(f"{ATOM}entry")
+    }
+    assert summaries["P4.1"].get("type") == "text"
+    assert summaries["P4.1"].text == '<b>x</b> & <img src="y" onerror="z">'
+    assert summaries["P7.1"].get("type") == "text" and "截至 2024-10-31" in summaries["P7.1"].text
+
+
 @pytest.mark.parametrize("name", ["data_targets_csv", "data_targets_json", "data_reports_csv"])
 def test_a_bad_as_of_is_a_400_with_a_chinese_message(client, seeded, name):
     response = client.get(reverse(name, args=[2024]), {"as_of": "2024-02-30"})

@@ -283,7 +283,8 @@ def test_only_a_returned_report_of_the_same_target_can_be_corrected(target, offi
 @pytest.mark.parametrize(
     ("name", "content", "ok"),
     [
-        ("scan.pdf", b"%PDF-1.7\n...", True),
+        ("scan.pdf", PDF, True),
+        ("broken.pdf", b"%PDF-1.7\n...", False),
         ("photo.jpg", JPEG, True),
         ("photo.png", PNG, True),
         ("fake.png", b"<script>alert(1)</script>", False),
@@ -300,7 +301,7 @@ def test_evidence_must_really_be_an_image_or_pdf(target, name, content, ok):
     )
     assert form.is_valid() is ok
     if not ok:
-        assert "不是可接受的图片或 PDF" in form.errors["evidence"][0]
+        assert any(why in form.errors["evidence"][0] for why in ("不是可接受的图片或 PDF", "无法完整读取"))
 
 
 def test_oversized_evidence_is_refused(target, settings):

@@ -60,3 +60,23 @@ def test_synthetic_and_unknown_years_are_not_found(two_years, client):
     assert client.get("/2019/targets/").status_code == 404
     assert client.get("/1234/targets/").status_code == 404  # no URL configuration made for it
     assert client.get(reverse("workspace")).status_code == 302  # staff pages keep their URLs
+
+
+def test_a_query_sent_as_raw_utf8_is_redirected_escaped_not_as_mojibake(two_years, client):
+    # A WSGI server hands the query string over as latin-1 text of the bytes received.
+    raw = "q=托位&status=behind".encode().decode("latin-1")
+    response = client.get("/targets/", QUERY_STRING=raw)
+    assert response.status_code == 302
+    assert response["Location"] == "/2025/targets/?q=%E6%89%98%E4%BD%8D&status=behind"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_fresh_process_builds_a_years_urls_before_any_other_url_is_resolved():
+    # The first request a new worker serves may be /2024/…: its URL configuration must not
+    # depend on the root one having been imported first (the id converter is registered there).
+    import subprocess
+    import sys
+
+    code = "import django; django.setup(); from goals.public.years import urlconf_for; urlconf_for(2024).urlpatterns"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)  # noqa: S603
+    assert done.returncode == 0, done.stderr[-1500:]

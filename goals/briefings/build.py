@@ -14,7 +14,6 @@ day compared (two in all) and a handful of queries, whatever the plan's size.
 from __future__ import annotations
 
 import datetime
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from goals.rules.formatting import forecast_text, in_target_scale, target_text
 from goals.rules.progress import LIGHT_ORDER, Light, Status
 from goals.tracking import evaluation, schedule
 from goals.tracking.evaluation import Rollup, TargetProgress
+from goals.workbooks.cells import workbook_bytes
 
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "briefing.css"
 FILLS = {
@@ -299,9 +299,7 @@ def to_xlsx(briefing: Briefing) -> bytes:
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.oddFooter.center.text = "&P / &N"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def filename(briefing: Briefing, extension: str) -> str:

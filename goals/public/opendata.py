@@ -24,6 +24,7 @@ from goals.planning import publication
 from goals.rules.formatting import at_scale_rounded, in_target_scale, plain
 from goals.tracking.evaluation import PlanProgress
 from goals.tracking.listing import Row, rows
+from goals.workbooks.cells import csv_text
 
 TARGET_COLUMNS = [
     "plan_year",
@@ -160,8 +161,10 @@ PASSED_AS_IS = frozenset({str, bool, int})
 
 
 def csv_cell(value) -> str:
+    """A CSV cell: numbers and dates as themselves, text that a spreadsheet would run as a
+    formula (=, +, -, @ …) behind a single quote (goals.workbooks.cells.csv_text)."""
     if type(value) is str:  # most cells: skip the checks below
-        return value
+        return csv_text(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -172,7 +175,9 @@ def csv_cell(value) -> str:
         return timezone.localtime(value).isoformat(timespec="seconds")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    return csv_text(str(value))
 
 
 def json_value(value):
@@ -237,10 +242,20 @@ def report_records(request: HttpRequest, plan: Plan, day: datetime.date) -> list
     ]
 
 
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom whose entry summaries are text (type="text", escaped), not HTML: a note is what an
+    official typed, and a feed reader must show <b>x</b> as those characters, not render it."""
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class UpdatesFeed(Feed):
     """The latest approved reports of the public plan, newest approval first."""
 
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
     title = gettext_lazy("常州经开区 2024 年工作目标:最新进度")
     subtitle = gettext_lazy("经审核通过的目标进度报告")
 

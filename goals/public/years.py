@@ -22,8 +22,10 @@ from django.http import HttpResponseRedirect
 
 from goals.planning import years
 
-YEAR_PATH = re.compile(r"^/(?P<lang>en/)?(?P<year>[0-9]{4})(?P<rest>/.*)?$")
-LANG_PATH = re.compile(r"^/(?P<lang>en/)?(?P<rest>.*)$")
+# Matched whole (fullmatch, "." matching line breaks too): a path is whatever it is, a line
+# feed in it (/x%0a/) included; the request guard refuses control characters afterwards.
+YEAR_PATH = re.compile(r"/(?P<lang>en/)?(?P<year>[0-9]{4})(?P<rest>/.*)?", re.DOTALL)
+LANG_PATH = re.compile(r"/(?P<lang>en/)?(?P<rest>.*)", re.DOTALL)
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 PAGE_PREFIXES = ("targets/", "projects/", "actions/", "pillars/", "departments/", "league/", "briefing/")
 
@@ -36,9 +38,11 @@ class YearURLConf:
         from django.contrib import admin
         from django.urls import include, path
 
+        # goals.urls first: importing it registers the id and year converters that the public
+        # patterns use (a worker whose first request is /2024/… would fail without them).
+        from goals.urls import staff_patterns  # isort: skip
         from goals.public.urls import global_patterns, year_patterns
         from goals.public.views import pages as public
-        from goals.urls import staff_patterns  # (importing it registers the id and year converters)
 
         self.year = year
         self.urlpatterns = [
@@ -74,18 +78,19 @@ class YearMiddleware:
     def __call__(self, request):
         path = request.path_info
         year = None
-        match = YEAR_PATH.match(path)
+        match = YEAR_PATH.fullmatch(path)
         if match and self.plausible(int(match["year"])):
             year = int(match["year"])
-        elif settings.PUBLIC_YEAR_REDIRECT:
-            found = LANG_PATH.match(path)
+        elif settings.PUBLIC_YEAR_REDIRECT and (found := LANG_PATH.fullmatch(path)):
             rest = found["rest"]
             if rest == "" or rest.startswith(PAGE_PREFIXES):
                 from goals.planning import publication
 
                 plan = publication.public_plan()
                 if plan is not None and rest:
-                    query = request.META.get("QUERY_STRING", "")
+                    # From the decoded query, not the raw QUERY_STRING: a client that sends
+                    # UTF-8 unescaped (?q=托位) gets it back escaped, not as mojibake.
+                    query = request.GET.urlencode()
                     target = f"/{found['lang'] or ''}{plan.year}/{rest}" + (f"?{query}" if query else "")
                     return HttpResponseRedirect(request.META.get("SCRIPT_NAME", "") + target)
                 if plan is not None:  # the home page: the latest plan, its links with the year

@@ -4,7 +4,10 @@ Upload: a file must be a PNG, JPEG, GIF, WebP image or a PDF by both its name an
 leading bytes. Images are decoded and re-encoded with Pillow, so the stored file is only
 an image: whatever else a polyglot carried (an HTML document, a script, EXIF with a GPS
 position) is gone. PDFs cannot be cleaned that way; one that declares JavaScript, a
-launch action or embedded files is refused, and every PDF is served as a download.
+launch action or embedded files is refused, and every PDF is served as a download. The
+check reads the raw bytes and then every object of the parsed document (pypdf, strict),
+since objects may sit compressed in an object stream where no byte pattern can see them;
+a PDF that cannot be parsed fully, or is encrypted, is refused as well.
 
 Serving: images inline, everything else as an attachment, each with a sandboxing
 Content-Security-Policy of its own, so that even a file a browser mistook for a page
@@ -22,6 +25,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from goals.models import Evidence
 from goals.rules.text import UNUSABLE_FILE_NAME, has_control_chars
@@ -43,12 +48,24 @@ EXTENSIONS = {
     ".webp": "image/webp",
 }
 PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
-# A decoded image larger than this many pixels is refused (a decompression bomb, or no photo
-# anyone needs here): 40 megapixels.
+# A decoded image larger than this many pixels, all frames of an animation together, is
+# refused (a decompression bomb, or no photo anyone needs here): 40 megapixels.
 MAX_PIXELS = 40_000_000
 # PDF names that run something or carry other files. A name may spell letters as #xx.
 PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA|AA)\b")
 PDF_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# The same, as keys of the parsed objects, and the actions (/S) that run or fetch something
+# (an /OpenAction that only opens a page is fine; one that runs a script is such an action).
+PDF_ACTIVE_KEYS = frozenset(
+    {"/JavaScript", "/JS", "/AA", "/Launch", "/EmbeddedFiles", "/EF", "/RichMedia", "/XFA"}
+)
+PDF_ACTIVE_ACTIONS = frozenset(
+    {"/JavaScript", "/Launch", "/RichMediaExecute", "/GoToE", "/ImportData", "/SubmitForm", "/Rendition"}
+)
+# Objects and the dictionaries and arrays in them looked into at most: far more than any
+# scanned form or report has (each object is parsed: a million would take a worker minutes).
+PDF_MAX_OBJECTS = 100_000
+PDF_MAX_NODES = 500_000
 # Served with every evidence file: nothing on the page may run or load.
 SANDBOX_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 
@@ -94,10 +111,11 @@ def reencode_image(upload: UploadedFile, content_type: str, name: str) -> Simple
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=[fmt]) as image:
-                if image.width * image.height > MAX_PIXELS:
+                # Every frame is decoded: an animation's pixels count over all its frames.
+                frames = getattr(image, "n_frames", 1)
+                if image.width * image.height * frames > MAX_PIXELS:
                     raise Refused(_("图片「%(name)s」尺寸过大,请缩小后上传。") % {"name": name})
                 image.load()
-                frames = getattr(image, "n_frames", 1)
                 out = io.BytesIO()
                 if fmt == "JPEG":
                     image.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
@@ -127,11 +145,50 @@ def check_pdf(upload: UploadedFile, name: str) -> None:
     data = upload.read()
     upload.seek(0)
     plain_names = PDF_HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
-    if PDF_ACTIVE.search(plain_names):
+    active = PDF_ACTIVE.search(plain_names) is not None
+    if not active:
+        try:
+            reader = PdfReader(io.BytesIO(data), strict=True)
+            if reader.is_encrypted:
+                raise ValueError("encrypted")
+            active = _pdf_is_active(reader)
+        except Exception:  # pypdf raises many kinds (PdfReadError, ValueError, KeyError, zlib.error…)
+            raise Refused(
+                _("PDF「%(name)s」无法完整读取(可能已损坏、已加密或格式不规范),请重新导出为普通 PDF 后上传。")
+                % {"name": name}
+            ) from None
+    if active:
         raise Refused(
             _("PDF「%(name)s」含有脚本、自动动作或附件,不能作为佐证材料;请另存为普通 PDF 后上传。")
             % {"name": name}
         )
+
+
+def _pdf_is_active(reader: PdfReader) -> bool:
+    """Whether any object of the document (every one in its cross-reference, compressed in
+    an object stream or not) names a script, an automatic action or an embedded file."""
+    if sum(len(table) for table in reader.xref.values()) + len(reader.xref_objStm) > PDF_MAX_OBJECTS:
+        raise ValueError("too many objects")
+    objects = [reader.trailer]
+    for generation, table in reader.xref.items():
+        objects += [reader.get_object(IndirectObject(number, generation, reader)) for number in table]
+    objects += [reader.get_object(IndirectObject(number, 0, reader)) for number in reader.xref_objStm]
+    nodes = 0
+    while objects:
+        item = objects.pop()
+        nodes += 1
+        if nodes > PDF_MAX_NODES:
+            raise ValueError("too many objects")
+        if isinstance(item, DictionaryObject):  # streams too: their dictionary
+            if not PDF_ACTIVE_KEYS.isdisjoint(item.keys()):
+                return True
+            action = item.get("/S")
+            if isinstance(action, NameObject) and action in PDF_ACTIVE_ACTIONS:
+                return True
+            objects += [value for value in item.values() if isinstance(value, DictionaryObject | ArrayObject)]
+        elif isinstance(item, ArrayObject):
+            objects += [value for value in item if isinstance(value, DictionaryObject | ArrayObject)]
+    return False
 
 
 def accept(upload: UploadedFile) -> tuple[UploadedFile, str]:

@@ -13,11 +13,24 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The name a file part gets when its own name is empty of anything usable; forms refuse it.
 UNUSABLE_FILE_NAME = "\ufffd"
 STRICT_ID = re.compile(r"[0-9]{1,18}")
+STRICT_YEAR = re.compile(r"[0-9]{4}")
+# A number typed into a form or a cell: ASCII digits, an optional sign and fraction. Not
+# "²⁰²⁵" (str.isdigit() says digits, int() fails), not "٢٠٢٥", "1e9", "NaN" or "Infinity".
+STRICT_NUMBER = re.compile(r"[-+]?[0-9]{1,18}(\.[0-9]{1,18})?")
 
 
 def parse_id(raw: str) -> int | None:
     """An object id from a form or URL: ASCII digits only (not '²' or '١'), at most 18."""
     return int(raw) if STRICT_ID.fullmatch(raw) else None
+
+
+def parse_year(raw: str) -> int | None:
+    """A year from a form, a file or a URL: exactly four ASCII digits."""
+    return int(raw) if STRICT_YEAR.fullmatch(raw) else None
+
+
+def is_plain_number(raw: str) -> bool:
+    return STRICT_NUMBER.fullmatch(raw) is not None
 
 
 class IdConverter:

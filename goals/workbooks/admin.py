@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from goals.models import Plan
 from goals.planning import carryover, publication
+from goals.rules.text import parse_year
 from goals.workbooks import plan as plan_workbook
 from goals.workbooks import plan_import
 from goals.workbooks.safety import Refused, read_upload
@@ -122,7 +123,7 @@ class PlanWorkbookAdmin:
         if request.method == "POST":
             upload = request.FILES.get("file")
             year_text = request.POST.get("year", "").strip()
-            year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
+            year = parse_year(year_text)
             context["year"] = year_text
             if upload is None:
                 context["problems"] = [_("请选择要导入的 .xlsx 工作簿。")]

@@ -17,7 +17,6 @@ workbook uploaded twice submits nothing twice.
 from __future__ import annotations
 
 import datetime
-import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -31,6 +30,7 @@ from goals.models import Department, Plan, Target
 from goals.rules.formatting import target_text
 from goals.rules.progress import Light
 from goals.tracking.evaluation import evaluate_plan
+from goals.workbooks.cells import workbook_bytes
 
 # (key, header, width, input?)
 COLUMNS = [
@@ -171,9 +171,7 @@ def build(*, plan: Plan, department: Department, user, day: datetime.date) -> by
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.print_title_rows = "1:1"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def _validations(ws, plan: Plan, targets: list[Target], last_row: int) -> None:

@@ -18,7 +18,7 @@ from goals.rules import plausibility
 from goals.rules.formatting import in_target_scale, plain
 from goals.rules.progress import Light
 from goals.tracking.evaluation import evaluate_target, rules_from_settings
-from goals.workbooks.cells import cell_text
+from goals.workbooks.cells import cell_text, is_formula
 from goals.workbooks.department import (
     COMPARED,
     HEADERS,
@@ -29,7 +29,17 @@ from goals.workbooks.department import (
     described,
     sheet_title,
 )
-from goals.workbooks.safety import Refused, only_sheet, open_workbook
+from goals.workbooks.safety import Refused, bounded_rows, only_sheet, open_workbook
+
+# Rows below the template's and columns right of it that are still read (and refused when
+# filled); anything further is not read at all. At most MAX_LISTED problems are shown.
+EXTRA_ROWS = 50
+EXTRA_COLUMNS = 13
+MAX_LISTED = 50
+# XML elements the whole file may hold: styles, theme and the like, and a few per cell of
+# the rows and columns read (a cell, its value, a shared string and its text).
+BASE_ELEMENTS = 50_000
+ELEMENTS_PER_CELL = 4
 
 
 @dataclass
@@ -104,14 +114,18 @@ def read(data: bytes, *, plan: Plan, department: Department, user) -> Upload:
 
     Raises Refused when the file as a whole is not a workbook of this kind.
     """
-    workbook = open_workbook(data)
+    targets = {t.code: t for t in department_targets(user, plan, department)}
+    # The template's rows (a header and one per target) and a margin for rows added below;
+    # the row after the margin is read only to tell that there is more.
+    last_row = len(targets) + 1 + EXTRA_ROWS
+    columns = len(KEYS) + EXTRA_COLUMNS
+    workbook = open_workbook(data, max_elements=BASE_ELEMENTS + ELEMENTS_PER_CELL * last_row * columns)
     try:
         sheet = only_sheet(workbook, sheet_title(plan))
         found = Upload()
-        targets = {t.code: t for t in department_targets(user, plan, department)}
         in_plan = set(Target.objects.filter(plan=plan).values_list("code", flat=True))
         seen: dict[str, int] = {}
-        rows = sheet.iter_rows()
+        rows = bounded_rows(sheet, rows=last_row + 1, columns=columns)
         header = next(rows, None)
         header_text = [cell_text(c.value) for c in header or ()]
         while header_text and not header_text[-1]:
@@ -123,13 +137,22 @@ def read(data: bytes, *, plan: Plan, department: Department, user) -> Upload:
             row_no = next((c.row for c in cells if getattr(c, "row", None)), None)
             if row_no is None:
                 continue
+            if row_no > last_row:
+                if any(cell.value is not None for cell in cells):
+                    found.problems.append(
+                        Problem(
+                            row_no,
+                            "",
+                            _("第 %(last)s 行以下不属于本表(本表只有 %(n)s 个目标),请删除多余的行")
+                            % {"last": last_row, "n": len(targets)},
+                        )
+                    )
+                break
             problems: list[Problem] = []
             for index, cell in enumerate(cells):
                 if cell.value is None:
                     continue
-                if getattr(cell, "data_type", None) == "f" or (
-                    isinstance(cell.value, str) and cell.value.startswith("=")
-                ):
+                if is_formula(cell):  # text that merely starts with "=" is text
                     column = KEYS[index] if index < len(KEYS) else ""
                     problems.append(Problem(row_no, column, _("含有公式,请只填写数值或文字")))
                 elif index >= len(KEYS):

@@ -11,13 +11,13 @@ Importing it back: goals.workbooks.plan_import (all or nothing, with a dry run).
 from __future__ import annotations
 
 import datetime
-import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from goals.models import Action, Measure, Pillar, Plan, ReportedFigure, Target, TargetGroup
+from goals.workbooks.cells import workbook_bytes
 
 PLAN_FIELDS = [
     ("year", "年度"),
@@ -181,9 +181,7 @@ def export(plan: Plan, *, structure_only: bool = False) -> bytes:
                 if isinstance(cell.value, datetime.date):
                     cell.number_format = "yyyy-mm-dd"
         ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def filename(plan: Plan) -> str:

@@ -18,9 +18,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from goals.models import Action, Department, Measure, Pillar, Plan, ReportedFigure, Target, TargetGroup
-from goals.workbooks.cells import cell_text
+from goals.rules.text import is_plain_number, parse_year
+from goals.workbooks.cells import cell_text, is_formula
 from goals.workbooks.plan import DATES, DECIMALS, INTEGERS, PLAN_FIELDS, SEPARATOR, SHEET_NAMES, SHEETS
-from goals.workbooks.safety import Refused, open_workbook
+from goals.workbooks.safety import Refused, bounded_rows, open_workbook
 
 
 @dataclass
@@ -30,8 +31,16 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
 
 
+# Rows read per sheet (the 2024 plan has 116 targets), and problems listed at most.
+MAX_ROWS = 5000
+MAX_LISTED = 50
+
+
 class ImportFailed(Exception):
     def __init__(self, problems: list[str]):
+        unlisted = len(problems) - MAX_LISTED
+        if unlisted > 0:
+            problems = [*problems[:MAX_LISTED], _("另有 %(n)s 个问题未列出。") % {"n": unlisted}]
         super().__init__("\n".join(problems))
         self.problems = problems
 
@@ -54,7 +63,7 @@ def read_sheets(data: bytes) -> dict[str, list[dict]]:
         for name in SHEET_NAMES:
             keys = [("key", "字段"), ("value", "值")] if name == "计划" else SHEETS[name]
             headers = [label for _k, label in keys]
-            rows = workbook[name].iter_rows()
+            rows = bounded_rows(workbook[name], rows=MAX_ROWS + 2, columns=len(keys))
             header = [cell_text(c.value) for c in next(rows, ())]
             while header and not header[-1]:
                 header.pop()
@@ -69,8 +78,13 @@ def read_sheets(data: bytes) -> dict[str, list[dict]]:
                 if not any(c.value is not None for c in cells):
                     continue
                 row_no = next(c.row for c in cells if getattr(c, "row", None))
+                if row_no > MAX_ROWS + 1:
+                    raise Refused(
+                        _("工作表「%(sheet)s」超过 %(n)s 行,不是本系统的计划工作簿。")
+                        % {"sheet": name, "n": MAX_ROWS}
+                    )
                 for cell in cells:
-                    if getattr(cell, "data_type", None) == "f":
+                    if is_formula(cell):
                         problems.append(
                             _("「%(sheet)s」第 %(row)s 行含有公式。") % {"sheet": name, "row": row_no}
                         )
@@ -108,6 +122,8 @@ class _Importer:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         try:
+            if (key in DECIMALS or key in INTEGERS) and not is_plain_number(cell_text(value)):
+                raise InvalidOperation  # ASCII digits only: not ²⁰²⁵, ٢٠٢٥, NaN or Infinity
             if key in DECIMALS:
                 return Decimal(cell_text(value))
             if key in INTEGERS:
@@ -273,8 +289,8 @@ class _Importer:
         text = cell_text(raw.get("predecessor"))
         year, _sep, code = text.partition(":")
         found = None
-        if year.isdigit() and code:
-            found = Target.objects.filter(plan__year=int(year), code=code).first()
+        if parse_year(year) is not None and code:
+            found = Target.objects.filter(plan__year=parse_year(year), code=code).first()
         if found is None:
             self.fail(
                 "目标",

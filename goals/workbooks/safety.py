@@ -5,7 +5,10 @@ how many members it has and how large they are once inflated: a zip bomb (a smal
 that inflates to gigabytes) is refused on those numbers. zipfile itself stops reading a
 member at its declared size, so a directory that lies cannot make it inflate more.
 Then: a macro-enabled workbook, an old binary .xls (or WPS .et), a CSV or an OpenDocument
-sheet renamed to .xlsx are refused by what they contain, not by their name.
+sheet renamed to .xlsx are refused by what they contain, not by their name. No part may
+declare a DOCTYPE or an ENTITY (Excel never writes one; the XML parser would expand entities
+— billion laughs — or fail on external ones), so no part is parsed that could. openpyxl
+reads rows lazily: whatever it raises while reading them is a refusal too, never a 500.
 """
 
 from __future__ import annotations
@@ -21,6 +24,14 @@ from openpyxl.workbook.workbook import Workbook
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .et, .doc: the old binary formats
 ZIP_MAGIC = b"PK\x03\x04"
 MACRO_MARKERS = ("vbaproject.bin", "macroenabled")
+# Declarations no workbook needs; looked for in every part but images, in UTF-8 and (with
+# the zero bytes taken out) UTF-16, the encodings the XML parser reads.
+DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", ".wmf")
+CHUNK = 1024 * 1024
+# XML elements a workbook may hold in all, unless its reader says otherwise: the 2024 plan's
+# workbook has about 6,500; openpyxl takes about a second for 100,000 on a busy server.
+MAX_ELEMENTS = 100_000
 
 
 class Refused(Exception):
@@ -41,8 +52,10 @@ def read_upload(upload) -> bytes:
     return data
 
 
-def check_container(data: bytes) -> None:
-    """Refuse anything that is not a plain .xlsx zip of a reasonable inflated size."""
+def check_container(data: bytes, *, max_elements: int = MAX_ELEMENTS) -> None:
+    """Refuse anything that is not a plain .xlsx zip of a reasonable inflated size, holding
+    at most `max_elements` XML elements in all (openpyxl reads shared strings and styles
+    whole before the first row: 400,000 strings take it many seconds)."""
     if data.startswith(OLE_MAGIC):
         raise Refused(
             _("这是旧版 Excel(.xls)或 WPS(.et)格式的文件,请在 Excel 或 WPS 中「另存为」.xlsx 后再上传。")
@@ -68,15 +81,69 @@ def check_container(data: bytes) -> None:
         types = archive.read("[Content_Types].xml").decode("utf-8", "replace").lower()
         if any(marker in name for name in names for marker in MACRO_MARKERS) or "macroenabled" in types:
             raise Refused(_("工作簿含有宏(.xlsm),出于安全考虑不予接收,请另存为不含宏的 .xlsx。"))
+        elements = 0
+        for member in members:
+            if member.filename.lower().endswith(IMAGE_SUFFIXES):
+                continue
+            declares, count = _scan(archive, member)
+            if declares:
+                raise Refused(
+                    _(
+                        "工作簿含有 XML 实体声明(DOCTYPE/ENTITY),出于安全考虑不予读取;请在 Excel 中另存为 .xlsx 后再上传。"
+                    )
+                )
+            elements += count
+            if elements > max_elements:
+                raise Refused(
+                    _(
+                        "工作簿的内容远多于本表所需(多余的行、列、文字或格式),请使用本系统下载的工作簿,删除多余内容后重新上传。"
+                    )
+                )
 
 
-def open_workbook(data: bytes, *, read_only: bool = True) -> Workbook:
+def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[bool, int]:
+    """Whether the part holds a DOCTYPE or ENTITY declaration, and about how many XML
+    elements it has (its tags less its end tags). Read in chunks, at most its declared size:
+    the sizes were checked above."""
+    tail, elements = b"", 0
+    with archive.open(member) as part:
+        while chunk := part.read(CHUNK):
+            text = chunk.replace(b"\0", b"")
+            elements += text.count(b"<") - text.count(b"</")
+            text = tail + text.upper()
+            if any(declaration in text for declaration in DECLARATIONS):
+                return True, elements
+            tail = text[-16:]
+    return False, elements
+
+
+def open_workbook(data: bytes, *, read_only: bool = True, max_elements: int = MAX_ELEMENTS) -> Workbook:
     """The checked bytes as an openpyxl workbook (read-only, formulas kept as formulas)."""
-    check_container(data)
+    check_container(data, max_elements=max_elements)
     try:
         return load_workbook(io.BytesIO(data), read_only=read_only, data_only=False)
     except Exception:  # openpyxl raises many kinds (KeyError, ValueError, InvalidFileException…)
         raise Refused(_("文件已损坏或不是有效的 .xlsx 工作簿,无法读取。")) from None
+
+
+def bounded_rows(sheet, *, rows: int, columns: int):
+    """The sheet's first `rows` rows, each `columns` cells wide, whatever the sheet declares.
+
+    A sheet's <dimension> is what the file says, not what it holds: eight kilobytes can
+    declare A1:XFD1048576 and put one cell in the last row, and openpyxl would pad every
+    row in between to 16,384 empty cells. Reading stops at the row bound; cells right of
+    the column bound are not looked at. A part that cannot be parsed is Refused.
+    """
+    sheet.reset_dimensions()
+    found = sheet.iter_rows(min_row=1, max_row=rows, max_col=columns)
+    while True:
+        try:
+            row = next(found)
+        except StopIteration:
+            return
+        except Exception:  # openpyxl parses the sheet as rows are asked for: ParseError, ValueError…
+            raise Refused(_("工作表内容已损坏,无法读取;请在 Excel 中另存为 .xlsx 后再上传。")) from None
+        yield row
 
 
 def only_sheet(workbook: Workbook, expected_title: str | None = None):

@@ -134,10 +134,13 @@ def workbook_upload(request) -> HttpResponse:
         }
     else:
         request.session.pop(SESSION_KEY, None)
+    problems.sort(key=lambda p: (p.row, workbook.KEYS.index(p.column) if p.column else -1))
     context.update(
         department=department,
         checked=checked,
-        problems=sorted(problems, key=lambda p: (p.row, workbook.KEYS.index(p.column) if p.column else -1)),
+        problems=problems[: upload_rows.MAX_LISTED],
+        problem_count=len(problems),
+        unlisted=max(0, len(problems) - upload_rows.MAX_LISTED),
         new=new,
         digest=digest,
         filename=upload.name,
