@@ -3,6 +3,8 @@ read stops start-up with an ImproperlyConfigured message naming the variable."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -48,6 +50,31 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not items:
         raise ImproperlyConfigured(f"{name} must list at least one value, comma-separated")
     return items
+
+
+def env_secret(name: str, *, min_length: int) -> str:
+    """A secret that may be left unset (""), but when set is long enough to be one."""
+    raw = os.environ.get(name, "").strip()
+    if raw and len(raw) < min_length:
+        raise ImproperlyConfigured(f"{name} must be at least {min_length} characters long; got {len(raw)}")
+    return raw
+
+
+def env_key(name: str, *, size: int = 32) -> bytes | None:
+    """A key of `size` random bytes written in URL-safe base64, or None when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        key = base64.urlsafe_b64decode(raw.encode("ascii"))
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        key = b""
+    if len(key) != size:
+        raise ImproperlyConfigured(
+            f"{name} must be {size} random bytes in URL-safe base64; make one with: "
+            'python3 -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"'
+        )
+    return key
 
 
 def database_from_url(url: str) -> dict:

@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from config.env import database_from_url, env_bool, env_int, env_list
+from config.env import database_from_url, env_bool, env_int, env_key, env_list, env_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -107,6 +107,13 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"))}
+
+# Backups (goals.operations.backups): every archive is signed (HMAC-SHA256 over its manifest)
+# with BACKUP_SIGNING_KEY, or a key derived from SECRET_KEY when that is unset; restore
+# refuses an archive it cannot verify. BACKUP_ENCRYPTION_KEY (32 bytes, URL-safe base64)
+# also encrypts the archive (AES-256-GCM): keep it apart from the backups.
+BACKUP_SIGNING_KEY = env_secret("BACKUP_SIGNING_KEY", min_length=32)
+BACKUP_ENCRYPTION_KEY = env_key("BACKUP_ENCRYPTION_KEY")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
