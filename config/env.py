@@ -77,12 +77,14 @@ def env_key(name: str, *, size: int = 32) -> bytes | None:
     return key
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str, *, statement_timeout_ms: int = 0) -> dict:
     """Turn DATABASE_URL into a Django DATABASES entry.
 
     sqlite:///relative/path, sqlite:////absolute/path, or
     postgres://user:password@host:port/name?sslmode=… (host may be a socket directory,
-    given as ?host=/path). PostgreSQL uses psycopg 3 with persistent connections.
+    given as ?host=/path). PostgreSQL uses psycopg 3 with persistent connections, and
+    stops any statement after `statement_timeout_ms` (0: never), so that one query
+    planned badly cannot hold a worker and a connection for half an hour.
     """
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
@@ -103,6 +105,9 @@ def database_from_url(url: str) -> dict:
         except ValueError:
             raise ImproperlyConfigured("DATABASE_URL: the port is not a number") from None
         host = query.pop("host", None) or unquote(parts.hostname or "")
+        if statement_timeout_ms:
+            timeout = f"-c statement_timeout={statement_timeout_ms}"
+            query["options"] = f"{query['options']} {timeout}" if query.get("options") else timeout
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,

@@ -106,7 +106,15 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"))}
+# PostgreSQL cancels a statement running longer than this (0: no limit); the backup tools
+# and ANALYZE after bulk loads lift it for themselves.
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 30_000)
+DATABASES = {
+    "default": database_from_url(
+        os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"),
+        statement_timeout_ms=DATABASE_STATEMENT_TIMEOUT_MS,
+    )
+}
 
 # Backups (goals.operations.backups): every archive is signed (HMAC-SHA256 over its manifest)
 # with BACKUP_SIGNING_KEY, or a key derived from SECRET_KEY when that is unset; restore

@@ -24,6 +24,9 @@ import pytest
 from tests.services import ROOT, App, Client, Nginx, Postgres, Redis, self_signed_certificate, wait_until
 from tests.test_infra import SETTINGS_VARIABLES
 
+# The first test also waits for PostgreSQL, Redis, two app servers and nginx to start.
+pytestmark = pytest.mark.timeout(900)
+
 # A PDF: its bytes are stored and served as sent (images may be re-encoded on upload).
 PDF = b"%PDF-1.4\n% cluster test evidence\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 SETTINGS_TO_DROP = {*SETTINGS_VARIABLES, "PUBLIC_VERSION_SECONDS", "WEB_CONCURRENCY", "HOST", "PORT"}

@@ -270,21 +270,26 @@ def evaluate_plan(
     Neither changes the number of queries.
     """
     day = day or today()
+    group_rows = (
+        TargetGroup.objects.filter(plan=plan)
+        if scope is None
+        else TargetGroup.objects.filter(scope, plan=plan)
+    )
+    # A pillar reached through several joins lists a group more than once: keep the first.
+    groups = list(
+        {g.id: g for g in group_rows.select_related("measure").order_by("order", "code", "id")}.values()
+    )
     if scope is None:
-        group_rows = TargetGroup.objects.filter(plan=plan)
         target_rows = Target.objects.filter(plan=plan)
     else:
-        # Subqueries: a pillar reached through several joins lists each group once, and the
-        # database finds the targets through their group, not by reading the whole plan.
-        group_rows = TargetGroup.objects.filter(
-            pk__in=TargetGroup.objects.filter(scope, plan=plan).values("pk")
-        )
-        target_rows = Target.objects.filter(group__in=group_rows.values("pk"))
+        # The groups' ids as a list, not a subquery: with no statistics yet (after a bulk
+        # load) PostgreSQL planned "group_id IN (SELECT …)" inside the reports' query as a
+        # nested loop over every report and ran it for half an hour on a large plan.
+        target_rows = Target.objects.filter(group_id__in=[g.id for g in groups])
     if targets is not None:
         target_rows = target_rows.filter(targets)
     loaded = list(target_rows.select_related("lead_department").order_by("order", "code"))
     reports = latest_of(target_rows, day)
-    groups = list(group_rows.select_related("measure").order_by("order", "code"))
     actions = list(Action.objects.filter(plan=plan).order_by("order", "code"))
     links = list(
         Action.pillars.through.objects.filter(action__plan=plan).values_list("action_id", "pillar_id")

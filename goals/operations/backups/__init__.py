@@ -34,6 +34,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from goals.operations import statistics
 from goals.operations.backups import archive, databases, sealing
 from goals.operations.health import app_version
 
@@ -250,6 +251,7 @@ def restore(
     connection.close()
     if RECORD_MIGRATION in manifest["schema"]["migrations"]:
         _record(outcome, using=using, restored=True)
+    statistics.refresh(using)  # a dump restores rows, not the planner's statistics
     from goals.planning import publication
 
     try:

@@ -196,6 +196,8 @@ def _libpq(connection: BaseDatabaseWrapper) -> tuple[str, dict[str, str]]:
         "user": settings.get("USER") or None,
     }
     options = {k: v for k, v in (settings.get("OPTIONS") or {}).items() if k not in DJANGO_ONLY_OPTIONS}
+    # A dump or a restore takes as long as the data: the web's statement timeout is not theirs.
+    options["options"] = f"{options.get('options', '')} -c statement_timeout=0".strip()
     env = {**os.environ}
     if settings.get("PASSWORD"):
         env["PGPASSWORD"] = settings["PASSWORD"]  # never on the command line, where ps shows it
