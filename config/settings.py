@@ -141,6 +141,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise sends "Access-Control-Allow-Origin: *" by default, beside our
+# "Cross-Origin-Resource-Policy: same-origin": no other site reads our static files.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
