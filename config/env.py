@@ -3,6 +3,8 @@ read stops start-up with an ImproperlyConfigured message naming the variable."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -50,12 +52,39 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
-def database_from_url(url: str) -> dict:
+def env_secret(name: str, *, min_length: int) -> str:
+    """A secret that may be left unset (""), but when set is long enough to be one."""
+    raw = os.environ.get(name, "").strip()
+    if raw and len(raw) < min_length:
+        raise ImproperlyConfigured(f"{name} must be at least {min_length} characters long; got {len(raw)}")
+    return raw
+
+
+def env_key(name: str, *, size: int = 32) -> bytes | None:
+    """A key of `size` random bytes written in URL-safe base64, or None when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        key = base64.urlsafe_b64decode(raw.encode("ascii"))
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        key = b""
+    if len(key) != size:
+        raise ImproperlyConfigured(
+            f"{name} must be {size} random bytes in URL-safe base64; make one with: "
+            'python3 -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"'
+        )
+    return key
+
+
+def database_from_url(url: str, *, statement_timeout_ms: int = 0) -> dict:
     """Turn DATABASE_URL into a Django DATABASES entry.
 
     sqlite:///relative/path, sqlite:////absolute/path, or
     postgres://user:password@host:port/name?sslmode=… (host may be a socket directory,
-    given as ?host=/path). PostgreSQL uses psycopg 3 with persistent connections.
+    given as ?host=/path). PostgreSQL uses psycopg 3 with persistent connections, and
+    stops any statement after `statement_timeout_ms` (0: never), so that one query
+    planned badly cannot hold a worker and a connection for half an hour.
     """
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
@@ -76,6 +105,9 @@ def database_from_url(url: str) -> dict:
         except ValueError:
             raise ImproperlyConfigured("DATABASE_URL: the port is not a number") from None
         host = query.pop("host", None) or unquote(parts.hostname or "")
+        if statement_timeout_ms:
+            timeout = f"-c statement_timeout={statement_timeout_ms}"
+            query["options"] = f"{query['options']} {timeout}" if query.get("options") else timeout
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,

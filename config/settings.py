@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from config.env import database_from_url, env_bool, env_int, env_list
+from config.env import database_from_url, env_bool, env_int, env_key, env_list, env_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -106,7 +106,22 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"))}
+# PostgreSQL cancels a statement running longer than this (0: no limit); the backup tools
+# and ANALYZE after bulk loads lift it for themselves.
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 30_000)
+DATABASES = {
+    "default": database_from_url(
+        os.environ.get("DATABASE_URL", "sqlite:///db.sqlite3"),
+        statement_timeout_ms=DATABASE_STATEMENT_TIMEOUT_MS,
+    )
+}
+
+# Backups (goals.operations.backups): every archive is signed (HMAC-SHA256 over its manifest)
+# with BACKUP_SIGNING_KEY, or a key derived from SECRET_KEY when that is unset; restore
+# refuses an archive it cannot verify. BACKUP_ENCRYPTION_KEY (32 bytes, URL-safe base64)
+# also encrypts the archive (AES-256-GCM): keep it apart from the backups.
+BACKUP_SIGNING_KEY = env_secret("BACKUP_SIGNING_KEY", min_length=32)
+BACKUP_ENCRYPTION_KEY = env_key("BACKUP_ENCRYPTION_KEY")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -126,6 +141,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise sends "Access-Control-Allow-Origin: *" by default, beside our
+# "Cross-Origin-Resource-Policy: same-origin": no other site reads our static files.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {

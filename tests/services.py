@@ -2,7 +2,7 @@
 through scripts/serve; each unprivileged, on loopback or a unix socket, in a temp directory.
 
 A missing program is a skip with the install command, except under CI=true, where it fails
-(.ci/run installs postgresql, redis-server, nginx and openssl).
+(scripts/test installs postgresql, redis-server, nginx and openssl, listed in scripts/system-packages).
 """
 
 from __future__ import annotations

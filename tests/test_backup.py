@@ -29,6 +29,7 @@ from django.utils import translation
 
 from goals.models import BackupRecord, Evidence, Target
 from goals.operations.backups import archive as archive_format
+from goals.operations.backups import sealing
 from goals.reporting import services
 from tests.builders import make_user
 
@@ -172,13 +173,19 @@ def refused(path: Path, target: RestoreTarget, message: str, *, force: bool = Fa
     assert target.snapshot() == before
 
 
-def repack(source: Path, destination: Path, *, manifest=None, replace=None, add=None) -> Path:
-    """A copy of an archive with its manifest edited, members' bytes replaced or members added."""
+def repack(source: Path, destination: Path, *, manifest=None, replace=None, add=None, sign=True) -> Path:
+    """A copy of an archive with its manifest edited, members' bytes replaced or members added;
+    signed again with the right key (as only someone holding it could), unless sign=False."""
     with tarfile.open(source) as old, tarfile.open(destination, "w:gz") as new:
+        edited = None
         for member in old.getmembers():
             data = old.extractfile(member).read()
             if member.name == archive_format.MANIFEST and manifest:
                 data = json.dumps(manifest(json.loads(data))).encode()
+            if member.name == archive_format.MANIFEST:
+                edited = data
+            if member.name == sealing.SIGNATURE and sign:
+                data = sealing.sign(edited)
             data = (replace or {}).get(member.name, data)
             member.size = len(data)
             new.addfile(member, io.BytesIO(data))
@@ -251,7 +258,7 @@ def test_the_archive_lists_every_file_with_its_sum_and_the_schema(backup_file, m
     assert "goals.0004_backuprecord" in manifest["schema"]["migrations"]
     assert datetime.datetime.fromisoformat(manifest["created_at"]).tzinfo is not None
     files = {entry["path"]: entry for entry in manifest["files"]}
-    assert sorted(names) == sorted([*files, "manifest.json"])
+    assert sorted(names) == sorted([*files, "manifest.json", "manifest.sig"])
     assert files["media/evidence/2024/1/photo.png"]["size"] == len(PNG) and data == PNG
     assert manifest["database"]["file"] in files
     assert backup_file.stat().st_mode & 0o777 == 0o600  # password hashes inside

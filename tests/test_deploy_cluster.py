@@ -25,6 +25,9 @@ from tests import samples
 from tests.services import ROOT, App, Client, Nginx, Postgres, Redis, self_signed_certificate, wait_until
 from tests.test_infra import SETTINGS_VARIABLES
 
+# The first test also waits for PostgreSQL, Redis, two app servers and nginx to start.
+pytestmark = pytest.mark.timeout(900)
+
 # A PDF (a real one: uploads are parsed): its bytes are stored and served as sent (images
 # may be re-encoded on upload).
 PDF = samples.PDF

@@ -162,3 +162,11 @@ def test_a_date_after_today_is_refused(target):
     form = ReportForm({"value": "5", "as_of": "2023-07-01"}, target=target, today=datetime.date(2023, 6, 30))
     assert not form.is_valid()
     assert "不能晚于今天" in form.errors["as_of"][0]
+
+
+def test_the_same_figure_twice_is_refused_the_second_time(target, official_own):
+    args = ("P4.1", "10450", "--as-of", "2023-06-30", "--by", "official-own", "--plan", "2023")
+    run(*args)
+    with pytest.raises(CommandError, match="已经提交,正在等待审核"):
+        run(*args)
+    assert Report.objects.count() == 1 and AuditEntry.objects.count() == 1

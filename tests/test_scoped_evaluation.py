@@ -69,3 +69,23 @@ def test_a_project_page_of_a_large_plan_evaluates_its_sixteen_targets(client, se
     assert client.get(reverse("project", args=["P1"])).status_code == 200
     assert len(evaluated) == 16
     assert sorted(evaluated) == _ids(plan, group__code="P1")
+
+
+def test_an_action_page_finds_its_targets_by_a_list_of_group_ids_not_a_nested_subquery(
+    client, reported, today, django_assert_max_num_queries
+):
+    """With no statistics (after a bulk load) PostgreSQL ran the nested shape,
+    ``group_id IN (SELECT … IN (SELECT …))``, for half an hour on a large plan."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    today(JUN30)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("action", args=["A1"])).status_code == 200
+    by_group = [q["sql"] for q in captured if '"group_id" IN (' in q["sql"]]
+    assert len(by_group) >= 2  # the targets, and their latest reports
+    for sql in by_group:
+        assert '"group_id" IN (SELECT' not in sql, sql
+        assert sql.count("(SELECT") <= 1, sql  # one level at most (the reports of the targets)
+    with django_assert_max_num_queries(len(captured)):  # the list costs no query of its own
+        client.get(reverse("action", args=["A1"]))

@@ -205,3 +205,11 @@ def test_the_observatory_scorer_penalises_what_it_should():
         "x-content-type-options",
         "x-frame-options",
     }
+
+
+@pytest.mark.django_db
+def test_static_files_are_for_this_site_only(production):
+    response = Client().get("/static/css/site.css", secure=True)
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from goals.models import AuditEntry, Report, Target
 from goals.reporting import services
@@ -310,3 +311,42 @@ def test_oversized_evidence_is_refused(target, settings):
     form = ReportForm({"value": "5", "as_of": "2023-06-30"}, {"evidence": [big]}, target=target, today=DAY)
     assert not form.is_valid()
     assert "超过" in form.errors["evidence"][0]
+
+
+def test_the_same_figure_waits_for_review_once(target, official, reviewer):
+    first = services.submit_report(target=target, value=D(120), as_of=DAY, author=official, note="一期")
+    with pytest.raises(services.AlreadySubmitted) as again:
+        services.submit_report(target=target, value=D("120.0"), as_of=DAY, author=official, note="重复")
+    assert again.value.report == first
+    assert "已经提交,正在等待审核" in str(again.value)
+    assert Report.objects.count() == 1 and AuditEntry.objects.count() == 1
+    # A genuine second report stays possible: another value, another day, or after review.
+    services.submit_report(target=target, value=D(121), as_of=DAY, author=official)
+    services.submit_report(
+        target=target, value=D(120), as_of=DAY - datetime.timedelta(days=1), author=official
+    )
+    services.return_report(report=first, reviewer=reviewer, reason="请补充佐证")
+    services.submit_report(target=target, value=D(120), as_of=DAY, author=official, revises=first)
+    assert Report.objects.count() == 4
+
+
+def test_a_duplicate_committed_between_the_check_and_the_insert_is_caught_by_the_constraint(
+    target, official, monkeypatch
+):
+    """What the target's lock cannot stop (SQLite has no row locks): the unique constraint
+    answers "already submitted", and the caller's transaction goes on."""
+    first = services.submit_report(target=target, value=D(120), as_of=DAY, author=official)
+    looked = []
+    real = services.pending_duplicate
+
+    def blind_first_look(**kwargs):
+        looked.append(kwargs)
+        return None if len(looked) == 1 else real(**kwargs)
+
+    monkeypatch.setattr(services, "pending_duplicate", blind_first_look)
+    with transaction.atomic():
+        with pytest.raises(services.AlreadySubmitted) as again:
+            services.submit_report(target=target, value=D(120), as_of=DAY, author=official)
+        assert Report.objects.count() == 1  # the outer transaction is still usable
+    assert again.value.report == first and len(looked) == 2
+    assert AuditEntry.objects.count() == 1

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from goals.models import AuditEntry, Department, Target
+from goals.models import AuditEntry, Department, Report, Target
 from goals.planning import publication
 from goals.reporting import services
 from tests.personas import DAY, as_user
@@ -251,3 +251,40 @@ def test_the_audit_trail_reads_in_words_with_plain_numbers(world, admin, officia
     assert "登录尝试" in axes and "access attempt" not in axes.lower()
     index = as_user(admin).get(reverse("admin:index")).content.decode()
     assert "登录锁定" in index
+
+
+def test_it_refuses_to_add_a_report_in_the_admin(world, admin, official_own, reviewer):
+    """Reports are made through the services only: an added one would be approved by anyone,
+    backdated and unaudited."""
+    client = as_user(admin)
+    forged = {
+        "target": world.own_target.pk,
+        "value": "200",
+        "as_of": "2023-06-30",
+        "state": "approved",
+        "author": official_own.pk,
+        "reviewer": reviewer.pk,
+        "reviewed_at_0": "2023-07-01",
+        "reviewed_at_1": "09:00:00",
+        "plausibility_flags": "[]",
+        "evidence-TOTAL_FORMS": "0",
+        "evidence-INITIAL_FORMS": "0",
+    }
+    response = client.post(reverse("admin:goals_report_add"), forged)
+    assert not Report.objects.exists() and not AuditEntry.objects.exists()
+    assert response.status_code == 403
+    changelist = client.get(reverse("admin:goals_report_changelist")).content.decode()
+    assert reverse("admin:goals_report_add") not in changelist
+    assert reverse("admin:goals_report_add") not in client.get(reverse("admin:index")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["goals_report", "goals_evidence", "goals_auditentry", "goals_backuprecord", "goals_remindersent"],
+)
+def test_records_the_app_writes_cannot_be_added_in_the_admin(world, admin, model):
+    client = as_user(admin)
+    assert client.get(reverse(f"admin:{model}_add")).status_code == 403
+    assert (
+        reverse(f"admin:{model}_add") not in client.get(reverse(f"admin:{model}_changelist")).content.decode()
+    )

@@ -260,3 +260,21 @@ def test_it_lets_a_superuser_report_on_any_target(world):
     target = world.other_target
     response = as_user(root).post(url(target), report_form_data(target, "3"), headers=HTMX)
     assert response.status_code == 200 and Report.objects.get().author == root
+
+
+def test_a_second_identical_submission_says_already_submitted_and_adds_nothing(world, official_own):
+    target = world.own_target
+    client = as_user(official_own)
+    data = report_form_data(target, "120", note="已完成一期")
+    assert client.post(url(target), data, headers=HTMX).status_code == 200
+
+    again = client.post(url(target), data, headers=HTMX)  # a double click, a retried request
+    assert again.status_code == 200
+    assert "已经提交,正在等待审核,无需重复提交" in again.content.decode()
+    page = client.post(url(target), data)  # without JavaScript: back to the workspace, told why
+    assert page.status_code == 302
+    assert "无需重复提交" in client.get(page["Location"]).content.decode()
+    assert Report.objects.count() == 1 and AuditEntry.objects.count() == 1
+
+    other = client.post(url(target), report_form_data(target, "130"), headers=HTMX)
+    assert other.status_code == 200 and Report.objects.count() == 2

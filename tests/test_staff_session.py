@@ -88,3 +88,17 @@ def test_a_form_refused_by_the_csrf_check_says_the_session_ended(official_own):
     assert "no-store" in response["Cache-Control"]
     htmx = client.post(reverse("logout"), headers=HTMX)
     assert htmx.status_code == 403 and htmx["X-CSRF-Failure"] == "1"
+
+
+def test_with_a_one_minute_idle_time_an_active_user_stays_signed_in(official_own, settings, time_machine):
+    """SESSION_IDLE_MINUTES=1: a staff request every 30 s keeps the session; a minute idle ends it."""
+    settings.SESSION_COOKIE_AGE = 60
+    time_machine.move_to(datetime.datetime(2024, 7, 1, 9, 0, tzinfo=datetime.UTC), tick=False)
+    client = signed_in("official-own")
+    for _ in range(6):
+        time_machine.shift(30)
+        response = client.get(reverse("workspace"))
+        assert response.status_code == 200, "signed out while active"
+    time_machine.shift(61)
+    response = client.get(reverse("workspace"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

@@ -88,3 +88,34 @@ def test_it_says_when_migrations_are_missing(db):
     (app, name), *_ = MigrationLoader(connection).graph.leaf_nodes("goals")
     MigrationRecorder.Migration.objects.filter(app=app, name=name).delete()
     assert lines(status())["数据库迁移"] == "1 个尚未执行,请运行 migrate"
+
+
+@pytest.mark.parametrize("case", ["postgres-unreachable", "sqlite-unwritable"])
+def test_an_unreachable_database_is_said_in_two_lines_with_exit_2(case):
+    """As README ("Configuration") promises for every command: no CommandError, no traceback."""
+    from tests.test_config_errors import BAD, manage
+
+    env, expected = BAD[case]
+    result = manage("status", **env)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2 and lines[1].lstrip().startswith("Fix: "), result.stderr
+    assert "CommandError" not in result.stderr and "Traceback" not in result.stderr
+    for text in expected:
+        assert text in result.stderr
+
+
+def test_a_database_that_answers_but_cannot_be_read_is_one_line(db, monkeypatch):
+    """Connected, but a query fails (say, tables missing): one line, exit 1, as before."""
+    from django.core.management import CommandError
+    from django.db import DatabaseError
+
+    from goals.operations import health
+
+    def broken(*args, **kwargs):
+        connection.ensure_connection()
+        raise DatabaseError("relation goals_plan does not exist")
+
+    monkeypatch.setattr(health, "unapplied_migrations", broken)
+    with pytest.raises(CommandError, match="数据库无法读取"):
+        status()

@@ -67,6 +67,10 @@ class ReportAdmin(admin.ModelAdmin):
     def value_text(self, report: Report) -> str:
         return in_target_scale(report.value, report.target)
 
+    # Adding here would skip the services: a report approved by anyone, backdated, unaudited.
+    def has_add_permission(self, request) -> bool:
+        return False
+
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
@@ -150,20 +154,15 @@ from goals.accounts.two_factor import admin as two_factor_admin  # noqa: E402, F
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
-    """What the reminder job sent, to whom and why: read only (the job writes it)."""
+class ReminderSentAdmin(ReadOnlyAdmin):
+    """What the reminder job sent, to whom and why: read only (the job writes it, and a
+    deleted record would send the same reminder again)."""
 
     list_display = ["sent_at", "kind", "occasion", "user", "email", "subject"]
     list_filter = ["kind", "sent_at"]
     search_fields = ["user__username", "email", "occasion", "subject"]
     list_select_related = ["user"]
     date_hierarchy = "sent_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ReminderPreference)

@@ -113,6 +113,16 @@ class Report(models.Model):
                 condition=~Q(state="returned") | ~Q(return_reason=""),
                 name="report_returned_has_reason",
             ),
+            # A figure waits for review once: a double click, a retried request or the same
+            # figure sent from the workbook and the web form at once make no second report.
+            # Another value or as-of day is a new report, and so is the same figure again
+            # once the first has been reviewed.
+            models.UniqueConstraint(
+                fields=["target", "as_of", "value"],
+                condition=Q(state="submitted"),
+                name="report_one_pending_per_figure",
+                violation_error_message=_("这一数据已经提交,正在等待审核,无需重复提交。"),
+            ),
         ]
         indexes = [
             models.Index(fields=["target", "state", "as_of"], name="report_target_state_asof_idx"),

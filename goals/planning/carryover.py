@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from goals.models import Plan, Target, TargetGroup
+from goals.operations import statistics
 from goals.rules.progress import Status
 from goals.tracking import evaluation
 
@@ -86,6 +87,7 @@ def carry(source: Plan, into: Plan) -> Carried:
             copy.save()
             copy.co_departments.set(co)
             done.created.append(copy)
+        statistics.refresh()
     return done
 
 

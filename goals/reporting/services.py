@@ -11,7 +11,7 @@ import hashlib
 from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,21 @@ class WorkflowError(Exception):
 
 class StaleTarget(WorkflowError):
     """The target changed since the form was shown (a report approved, an assignment changed)."""
+
+
+class AlreadySubmitted(WorkflowError):
+    """The same figure (target, as-of day, value) already waits for review: nothing was added."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        super().__init__(
+            _("这一数据(截至 %(day)s)已经提交,正在等待审核,无需重复提交。")
+            % {"day": report.as_of.isoformat()}
+        )
+
+
+def pending_duplicate(*, target: Target, value: Decimal, as_of: datetime.date) -> Report | None:
+    return Report.objects.pending().filter(target=target, as_of=as_of, value=value).first()
 
 
 def submit_report(
@@ -55,16 +70,26 @@ def submit_report(
                 raise WorkflowError(_("只能更正已退回的本目标报告。"))
             if revises.revisions.exists():
                 raise WorkflowError(_("该退回报告已经更正过。"))
-        report = Report.objects.create(
-            target=locked,
-            value=value,
-            as_of=as_of,
-            note=note,
-            next_steps=next_steps,
-            plausibility_flags=list(plausibility_flags),
-            author=author,
-            revises=revises,
-        )
+        # Under the target's lock (PostgreSQL) a second identical submission sees the first;
+        # the unique constraint catches what the lock cannot (SQLite, a commit in between).
+        if (duplicate := pending_duplicate(target=locked, value=value, as_of=as_of)) is not None:
+            raise AlreadySubmitted(duplicate)
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    target=locked,
+                    value=value,
+                    as_of=as_of,
+                    note=note,
+                    next_steps=next_steps,
+                    plausibility_flags=list(plausibility_flags),
+                    author=author,
+                    revises=revises,
+                )
+        except IntegrityError:
+            if (duplicate := pending_duplicate(target=locked, value=value, as_of=as_of)) is None:
+                raise
+            raise AlreadySubmitted(duplicate) from None
         for upload, content_type in evidence:
             # chunks() reads from the start every time (UploadedFile rewinds), so the digest
             # and the stored file both cover the whole upload, whatever was read before.

@@ -278,20 +278,21 @@ def evaluate_plan(
     Neither changes the number of queries.
     """
     day = day or today()
-    if scope is None:
-        group_rows = TargetGroup.objects.filter(plan=plan)
-    else:
-        # A subquery: a pillar reached through several joins lists each group once.
-        group_rows = TargetGroup.objects.filter(
-            pk__in=TargetGroup.objects.filter(scope, plan=plan).values("pk")
-        )
-    groups = list(group_rows.select_related("measure").order_by("order", "code"))
+    group_rows = (
+        TargetGroup.objects.filter(plan=plan)
+        if scope is None
+        else TargetGroup.objects.filter(scope, plan=plan)
+    )
+    # A pillar reached through several joins lists a group more than once: keep the first.
+    groups = list(
+        {g.id: g for g in group_rows.select_related("measure").order_by("order", "code", "id")}.values()
+    )
     if scope is None:
         target_rows = Target.objects.filter(plan=plan)
     else:
-        # The groups' ids as values, not as a subquery: nested subqueries let PostgreSQL
-        # choose a plan that reads every report of every target for each row when its
-        # statistics are stale (after a bulk load), minutes instead of milliseconds.
+        # The groups' ids as a list, not a subquery: with no statistics yet (after a bulk
+        # load) PostgreSQL planned "group_id IN (SELECT …)" inside the reports' query as a
+        # nested loop over every report and ran it for half an hour on a large plan.
         target_rows = Target.objects.filter(group_id__in=[g.id for g in groups])
     if targets is not None:
         target_rows = target_rows.filter(targets)

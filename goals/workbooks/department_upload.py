@@ -285,8 +285,8 @@ def commit(checked: list[Checked], *, user, source: dict) -> list[Report]:
             )
             if already:
                 continue
-            created.append(
-                services.submit_report(
+            try:
+                report = services.submit_report(
                     target=item.target,
                     value=item.value,
                     as_of=item.as_of,
@@ -296,5 +296,7 @@ def commit(checked: list[Checked], *, user, source: dict) -> list[Report]:
                     plausibility_flags=item.flags,
                     audit={"workbook": source},
                 )
-            )
+            except services.AlreadySubmitted:
+                continue  # sent from the web form meanwhile: already waiting for review
+            created.append(report)
     return created

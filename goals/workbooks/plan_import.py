@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from goals.models import Action, Department, Measure, Pillar, Plan, ReportedFigure, Target, TargetGroup
+from goals.operations import statistics
 from goals.rules.text import is_plain_number, parse_year
 from goals.workbooks.cells import cell_text, is_formula
 from goals.workbooks.plan import DATES, DECIMALS, INTEGERS, PLAN_FIELDS, SEPARATOR, SHEET_NAMES, SHEETS
@@ -383,6 +384,7 @@ def import_plan(data: bytes, *, year: int | None = None, dry_run: bool = False) 
                 raise ImportFailed(importer.problems or [_("工作簿中没有计划。")])
             if dry_run:
                 raise _Rollback
+            statistics.refresh()  # a whole plan arrived: PostgreSQL plans from fresh statistics
     except _Rollback:
         outcome.plan = Plan(year=outcome.plan.year, title=outcome.plan.title)  # unsaved: rolled back
     return outcome

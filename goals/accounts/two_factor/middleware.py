@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,8 +16,11 @@ from goals.accounts.two_factor import devices
 
 # Pages a signed-in user may open before giving the second factor.
 OPEN_BEFORE_VERIFICATION = {"login", "logout", "two_factor_verify", "two_factor_enrol", "admin:logout"}
-# The session is saved (its expiry moved) at most this often: not one write per request.
+# The session is saved (its expiry moved) at most this often: not one write per request;
+# and at least ten times per idle period, or a short one (SESSION_IDLE_MINUTES=1) would end
+# while the user is busy: a request 59 s after the last save would not move the expiry.
 TOUCH_EVERY_SECONDS = 60
+TOUCHES_PER_IDLE_PERIOD = 10
 TOUCHED = "staff_touched"
 
 
@@ -33,9 +37,9 @@ class StaffSessionMiddleware:
       session is sent to the code step; one who must use two-factor sign-in and has no
       authenticator yet, to enrolment. htmx requests get a bare 401 instead, so that the
       row being edited keeps its input (staff.js says what to do).
-    - the session is saved again (at most once a minute), which moves its expiry
-      SESSION_COOKIE_AGE (SESSION_IDLE_MINUTES) ahead: a staff session ends after that long
-      without a staff request.
+    - the session is saved again (at most once a minute, and after a tenth of the idle
+      time), which moves its expiry SESSION_COOKIE_AGE (SESSION_IDLE_MINUTES) ahead: a
+      staff session ends after that long without a staff request.
     """
 
     def __init__(self, get_response):
@@ -47,8 +51,9 @@ class StaffSessionMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not is_staff_path(request.path) or not request.user.is_authenticated:
             return None
-        now = int(time.time())
-        if now - request.session.get(TOUCHED, 0) >= TOUCH_EVERY_SECONDS:
+        now = time.time()
+        every = min(TOUCH_EVERY_SECONDS, settings.SESSION_COOKIE_AGE / TOUCHES_PER_IDLE_PERIOD)
+        if now - request.session.get(TOUCHED, 0) >= every:
             request.session[TOUCHED] = now  # saved at the end of the request: expires later
         user = request.user
         if user.is_verified():

@@ -5,8 +5,12 @@ database snapshot (SQLite's online backup API, or pg_dump), then the files of ME
 In that order a snapshot never names an evidence file the archive lacks, since a report's
 files are written before its transaction commits; a file uploaded meanwhile is merely extra.
 
-`restore(path)` checks the whole archive first (manifest, every size and SHA-256, same
-database vendor, no migration this code does not know), then the targets (a database with
+Each archive is signed and may be encrypted (goals.operations.backups.sealing); the rows of
+the sessions table stay out of it (a restored site asks everyone to sign in again).
+
+`restore(path)` checks the whole archive first (its signature, unless trust_unsigned; the
+manifest, every size and SHA-256, same database vendor, no migration this code does not
+know), then the targets (a database with
 no tables and an empty MEDIA_ROOT, unless force), and only then replaces the database
 (atomically: a rename for SQLite, one transaction for PostgreSQL) and moves the files in.
 Whatever is refused leaves the database and MEDIA_ROOT as they were.
@@ -30,7 +34,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from goals.operations.backups import archive, databases
+from goals.operations import statistics
+from goals.operations.backups import archive, databases, sealing
 from goals.operations.health import app_version
 
 STAGING_PREFIX = ".goals-restore-"
@@ -101,7 +106,7 @@ def create(destination: Path, *, using: str = "default") -> Outcome:
         except (databases.DatabaseError, DjangoDatabaseError, sqlite3.Error) as error:
             raise BackupError(_("无法导出数据库:%(error)s") % {"error": error}) from None
         files = _media_files(media_root)
-        writer = archive.Writer(partial)
+        writer = archive.Writer(partial, encryption_key=sealing.encryption_key())
         try:
             writer.add(database_file, dump)
             for path in files:
@@ -173,18 +178,20 @@ def _media_is_empty(media_root: Path) -> bool:
     return not media_root.exists() or not any(media_root.iterdir())
 
 
-def verify(source: Path) -> dict:
+def verify(source: Path, *, trust_unsigned: bool = False) -> dict:
     """Check an archive without touching anything; returns its manifest."""
     with tempfile.TemporaryDirectory(prefix="goals-verify-") as staging:
         try:
-            manifest = archive.read(source, Path(staging))
+            manifest = archive.read(source, Path(staging), trust_unsigned=trust_unsigned)
         except archive.ArchiveError as error:
             raise BackupError(str(error)) from None
     _check_schema(manifest)
     return manifest
 
 
-def restore(source: Path, *, using: str = "default", force: bool = False) -> Outcome:
+def restore(
+    source: Path, *, using: str = "default", force: bool = False, trust_unsigned: bool = False
+) -> Outcome:
     started = time.monotonic()
     connection = connections[using]
     media_root = Path(settings.MEDIA_ROOT)
@@ -193,7 +200,7 @@ def restore(source: Path, *, using: str = "default", force: bool = False) -> Out
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=near))
     try:
         try:
-            manifest = archive.read(source, staging)
+            manifest = archive.read(source, staging, trust_unsigned=trust_unsigned)
         except archive.ArchiveError as error:
             raise BackupError(str(error)) from None
         vendor = manifest["database"]["vendor"]
@@ -244,6 +251,7 @@ def restore(source: Path, *, using: str = "default", force: bool = False) -> Out
     connection.close()
     if RECORD_MIGRATION in manifest["schema"]["migrations"]:
         _record(outcome, using=using, restored=True)
+    statistics.refresh(using)  # a dump restores rows, not the planner's statistics
     from goals.planning import publication
 
     try:

@@ -1,15 +1,19 @@
 """The backup archive: a gzip'd tar holding the database, the media files and a manifest.
 
-    database/goals.sqlite3 | database/goals.pgdump    the database (SQLite file or pg_dump -Fc)
+    database/goals.sqlite3 | database/goals.pgdump    the database (SQLite file or pg_dump -Fc),
+                                                       without the sessions table's rows
     media/<path under MEDIA_ROOT>                      every evidence file
     manifest.json                                      written last, describes all of the above
+    manifest.sig                                       its signature (goals.operations.backups.sealing)
 
 manifest.json: {"format": "czedz-goals-backup", "format_version": 1, "created_at",
 "app_version", "database": {"vendor", "file", "tool"}, "schema": {"migrations": ["app.name",
 …]}, "files": [{"path", "sha256", "size"}, …]}. Reading checks everything before anything
 is used: the manifest is ours and of a format we know, the archive holds exactly the files
 it lists (regular files only), each with its size and SHA-256; members are extracted with
-tarfile's "data" filter, so no name can reach outside the staging directory.
+tarfile's "data" filter, so no name can reach outside the staging directory. Before the
+manifest is believed, its signature is checked (unless the operator trusts the archive);
+an encrypted archive is decrypted into the staging directory first.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from django.utils.translation import gettext as _
+
+from goals.operations.backups import sealing
 
 FORMAT = "czedz-goals-backup"
 FORMAT_VERSION = 1
@@ -58,11 +64,14 @@ class _Hashing:
 class Writer:
     """Adds files to a new archive, noting their sums; `close(manifest)` writes the manifest."""
 
-    def __init__(self, path: Path) -> None:
-        # Readable by its owner only: the database holds password hashes and sessions.
+    def __init__(self, path: Path, *, encryption_key: bytes | None = None) -> None:
+        # Readable by its owner only: the database holds password hashes and TOTP seeds.
         self.fh = open(path, "wb", opener=lambda name, flags: os.open(name, flags, 0o600))  # noqa: SIM115
         os.fchmod(self.fh.fileno(), 0o600)  # also when a leftover partial file was reused
-        self.tar = tarfile.open(fileobj=self.fh, mode="w:gz", format=tarfile.PAX_FORMAT, compresslevel=6)  # noqa: SIM115
+        self.sealed = sealing.EncryptingFile(self.fh, encryption_key) if encryption_key else None
+        self.tar = tarfile.open(  # noqa: SIM115
+            fileobj=self.sealed or self.fh, mode="w:gz", format=tarfile.PAX_FORMAT, compresslevel=6
+        )
         self.files: list[dict] = []
 
     def _info(self, name: str, size: int, mtime: float) -> tarfile.TarInfo:
@@ -80,7 +89,13 @@ class Writer:
     def close(self, manifest: dict) -> None:
         data = json.dumps({**manifest, "files": self.files}, ensure_ascii=False, indent=2).encode()
         self.tar.addfile(self._info(MANIFEST, len(data), manifest_time(manifest)), io.BytesIO(data))
+        signature = sealing.sign(data)
+        self.tar.addfile(
+            self._info(sealing.SIGNATURE, len(signature), manifest_time(manifest)), io.BytesIO(signature)
+        )
         self.tar.close()
+        if self.sealed:
+            self.sealed.close()
         self.fh.flush()
         os.fsync(self.fh.fileno())
         self.fh.close()
@@ -96,12 +111,22 @@ def manifest_time(manifest: dict) -> float:
     return datetime.fromisoformat(manifest["created_at"]).timestamp()
 
 
-def _load_manifest(tar: tarfile.TarFile, members: dict[str, tarfile.TarInfo]) -> dict:
+def _load_manifest(
+    tar: tarfile.TarFile, members: dict[str, tarfile.TarInfo], *, trust_unsigned: bool
+) -> dict:
     member = members.get(MANIFEST)
     if member is None or not member.isfile():
         raise ArchiveError(_("这不是本系统的备份文件(或已损坏):其中没有 manifest.json。"))
+    raw = tar.extractfile(member).read()
+    signed = members.get(sealing.SIGNATURE)
+    signature = tar.extractfile(signed).read() if signed is not None and signed.isfile() else None
+    if not trust_unsigned:
+        try:
+            sealing.check_signature(raw, signature)
+        except sealing.SealError as error:
+            raise ArchiveError(str(error)) from None
     try:
-        manifest = json.loads(tar.extractfile(member).read().decode("utf-8"))
+        manifest = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         raise ArchiveError(_("这不是本系统的备份文件:manifest.json 无法读取。")) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -122,6 +147,7 @@ def _load_manifest(tar: tarfile.TarFile, members: dict[str, tarfile.TarInfo]) ->
         raise ArchiveError(_("备份的 manifest.json 缺少必要的内容,无法使用。")) from None
     if not isinstance(vendor, str) or database_file not in files or not isinstance(migrations, list):
         raise ArchiveError(_("备份的 manifest.json 缺少必要的内容,无法使用。"))
+    manifest["signed"] = signature is not None and not trust_unsigned
     return manifest
 
 
@@ -136,11 +162,29 @@ def _check_compression(path: Path) -> None:
             pass
 
 
-def read(path: Path, staging: Path) -> dict:
-    """Check the archive at `path` and extract it into `staging`; returns the manifest.
+def read(path: Path, staging: Path, *, trust_unsigned: bool = False) -> dict:
+    """Check the archive at `path` and extract it into `staging`; returns the manifest, with
+    "signed" (the signature was checked) and "encrypted" added.
 
     Raises ArchiveError, having extracted nothing usable, when anything is wrong.
     """
+    plain = staging / ".archive.tar.gz"  # never a member's name: the manifest lists none such
+    try:
+        encrypted = sealing.is_encrypted(path)
+        if encrypted:
+            sealing.decrypt(path, plain, sealing.encryption_key())
+        manifest = _read_plain(plain if encrypted else path, staging, trust_unsigned=trust_unsigned)
+    except sealing.SealError as error:
+        raise ArchiveError(str(error)) from None
+    except FileNotFoundError:
+        raise ArchiveError(_("找不到备份文件 %(path)s。") % {"path": path}) from None
+    finally:
+        plain.unlink(missing_ok=True)
+    manifest["encrypted"] = encrypted
+    return manifest
+
+
+def _read_plain(path: Path, staging: Path, *, trust_unsigned: bool) -> dict:
     try:
         _check_compression(path)
         with tarfile.open(path, "r:*") as tar:
@@ -149,9 +193,9 @@ def read(path: Path, staging: Path) -> dict:
                 if member.name in members:
                     raise ArchiveError(_("备份中有重复的文件 %(name)s,无法使用。") % {"name": member.name})
                 members[member.name] = member
-            manifest = _load_manifest(tar, members)
+            manifest = _load_manifest(tar, members, trust_unsigned=trust_unsigned)
             listed = {entry["path"]: entry for entry in manifest["files"]}
-            extra = sorted(set(members) - set(listed) - {MANIFEST})
+            extra = sorted(set(members) - set(listed) - {MANIFEST, sealing.SIGNATURE})
             missing = sorted(set(listed) - set(members))
             if extra or missing:
                 raise ArchiveError(

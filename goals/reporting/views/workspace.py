@@ -246,6 +246,14 @@ def handle_report(request, target: Target, revises: Report | None) -> HttpRespon
         return render_row(
             request, build_row(target, kept, revises, message=message, level="warning"), status=409
         )
+    except services.AlreadySubmitted as error:
+        # A repeated submission (double click, retry, the workbook at the same moment) ends
+        # where the first one did: the figure waits for review, once.
+        if request.htmx:
+            row = build_row(target, new_form(target), None, message=str(error), level="warning")
+            return render_row(request, row)
+        messages.warning(request, str(error))
+        return redirect(reverse("workspace") + f"#target-{target.pk}")
     except services.WorkflowError as error:
         return render_row(
             request, build_row(target, form, revises, message=str(error), level="error"), status=409

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from goals.models import Action, Measure, Pillar, Plan, Report, Scale, Target, TargetGroup
+from goals.operations import statistics
 from projects.models import Project
 
 SYNTHETIC_YEARS_FROM = 9000
@@ -174,4 +175,5 @@ def generate(
                     )
                 )
         Report.objects.bulk_create(reports, batch_size=1000)
+        statistics.refresh()  # else the first pages of a large plan are planned on "empty" tables
     return plan

@@ -33,12 +33,21 @@ class Command(BaseCommand):
             help=gettext_lazy("目标不为空时也恢复:删除目标数据库中的全部表和佐证材料目录中的全部文件"),
         )
         parser.add_argument("--check", action="store_true", help=gettext_lazy("只校验归档,不恢复任何内容"))
+        parser.add_argument(
+            "--trust-unsigned",
+            action="store_true",
+            help=gettext_lazy(
+                "也接受没有签名或签名无法验证的归档(例如升级前写成的备份);只用于确知来源的文件"
+            ),
+        )
 
-    def handle(self, *args, path: str, force: bool, check: bool, **options) -> None:
+    def handle(self, *args, path: str, force: bool, check: bool, trust_unsigned: bool, **options) -> None:
         source = Path(path)
+        if trust_unsigned:
+            self.stderr.write(_("注意:未验证归档的签名(--trust-unsigned),请确认它来自可信的备份。"))
         try:
             if check:
-                manifest = backups.verify(source)
+                manifest = backups.verify(source, trust_unsigned=trust_unsigned)
                 self.stdout.write(
                     _("归档完好:%(created)s 的 %(vendor)s 备份,共 %(files)s 个文件,校验和全部相符。")
                     % {
@@ -47,8 +56,12 @@ class Command(BaseCommand):
                         "files": len(manifest["files"]),
                     }
                 )
+                if manifest["signed"]:
+                    self.stdout.write(_("签名有效:归档由持有签名密钥的本系统写成,之后未被改动。"))
+                if manifest["encrypted"]:
+                    self.stdout.write(_("归档已加密,已用 BACKUP_ENCRYPTION_KEY 解密校验。"))
                 return
-            outcome = backups.restore(source, force=force)
+            outcome = backups.restore(source, force=force, trust_unsigned=trust_unsigned)
         except backups.BackupError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(

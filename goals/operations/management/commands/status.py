@@ -31,6 +31,10 @@ class Command(BaseCommand):
         try:
             self.report_data()
         except DatabaseError as error:
+            if connection.connection is None:
+                # Never connected (server down, wrong DATABASE_URL, a SQLite file that cannot
+                # be opened): manage.py says so in two lines and exits 2, as for any command.
+                raise
             raise CommandError(_("数据库无法读取:%(error)s") % {"error": error}) from None
 
     def report_data(self) -> None:

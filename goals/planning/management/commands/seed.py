@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from goals.models import Plan, ReportedFigure, Target
+from goals.operations import statistics
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 SEED_FILES = ["plan-2024.json", "results-2023.json"]
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{year} 年计划已载入,跳过(用 --force 重新载入)。")
             return
         call_command("loaddata", *(FIXTURES / name for name in SEED_FILES), verbosity=0)
+        statistics.refresh()
         plan = Plan.objects.get(year=year)
         self.stdout.write(
             f"已载入 {year} 年计划:{Target.objects.filter(plan=plan).count()} 个目标,"

@@ -113,18 +113,21 @@ class Command(BaseCommand):
             )
             raise CommandError(f"未记录:{problems}")
         data = form.cleaned_data
-        with transaction.atomic():
-            report = services.submit_report(
-                target=target,
-                value=data["value"],
-                as_of=data["as_of"],
-                note=data["note"],
-                next_steps=data["next_steps"],
-                plausibility_flags=form.flags,
-                author=writer,
-            )
-            if approve:
-                report = services.approve_report(report=report, reviewer=user, self_approval=self_approve)
+        try:
+            with transaction.atomic():
+                report = services.submit_report(
+                    target=target,
+                    value=data["value"],
+                    as_of=data["as_of"],
+                    note=data["note"],
+                    next_steps=data["next_steps"],
+                    plausibility_flags=form.flags,
+                    author=writer,
+                )
+                if approve:
+                    report = services.approve_report(report=report, reviewer=user, self_approval=self_approve)
+        except services.AlreadySubmitted as error:
+            raise CommandError(f"未记录:{error}(报告 #{error.report.pk})") from None
         self.stdout.write(
             f"已记录报告 #{report.pk}:{target.code} {target.name} 截至 {report.as_of.isoformat()} "
             f"累计 {plain(report.value)}({in_target_scale(report.value, target)}),"
