@@ -250,7 +250,10 @@ def apply_final_records(plan: Plan, day: datetime.date, evaluated: dict[int, Tar
     (?as_of= inside the year) are evaluated as they stood."""
     if plan.closed_as_of is None or day < plan.closed_as_of:
         return
-    for record in FinalRecord.objects.filter(plan=plan):
+    records = FinalRecord.objects.filter(plan=plan)
+    if len(evaluated) <= 100:  # one page's few targets
+        records = records.filter(target_id__in=list(evaluated))
+    for record in records:
         tp = evaluated.get(record.target_id)
         if tp is None:
             continue
