@@ -36,9 +36,13 @@ class YearURLConf:
         from django.contrib import admin
         from django.urls import include, path
 
+        # goals.urls registers the id and year converters: it must be imported before the
+        # public patterns that use them (the first request of a process may be a year URL).
+        import goals.urls
         from goals.public.urls import global_patterns, year_patterns
         from goals.public.views import pages as public
-        from goals.urls import staff_patterns  # (importing it registers the id and year converters)
+
+        staff_patterns = goals.urls.staff_patterns
 
         self.year = year
         self.urlpatterns = [
