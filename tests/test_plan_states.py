@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from goals.accounts.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
 from goals.models import AuditEntry, Department, FinalRecord, Plan, Report, Target
-from goals.planning import carryover, states
+from goals.planning import states
 from goals.reporting import services
 from goals.tracking.evaluation import evaluate_plan
 from tests.builders import approved, report_form_data
@@ -45,7 +45,10 @@ def draft(seeded, people):
 def make_own(plan: Plan) -> None:
     """What an admin fills in before publishing: the year's own title, theme, date, source."""
     Plan.objects.filter(pk=plan.pk).update(
-        title="2025 年工作计划", theme="2025 主题", adopted_on=datetime.date(2024, 12, 30), source="2025 年报道"
+        title="2025 年工作计划",
+        theme="2025 主题",
+        adopted_on=datetime.date(2024, 12, 30),
+        source="2025 年报道",
     )
     Target.objects.filter(plan=plan).update(proposed_value=None)
 
@@ -193,7 +196,9 @@ def test_a_closed_years_pages_read_the_stored_record(seeded, people, client, set
     assert "未完成" in after and "75%" in after and "红灯" in after and "已完成" not in after
     row = next(t for t in client.get("/data/2024/targets.json").json()["targets"] if t["code"] == "P1.3")
     assert (row["status"], row["percent"], row["light"]) == ("missed", 75, "red")
-    assert client.get("/targets/P1.3/?as_of=2024-12-31").content.decode().count("已完成")  # live before closing
+    assert (
+        client.get("/targets/P1.3/?as_of=2024-12-31").content.decode().count("已完成")
+    )  # live before closing
     assert client.get("/data/2024/targets.json").json()["plan"] == {
         "year": 2024,
         "title": seeded.title,
@@ -265,7 +270,9 @@ def test_reviewers_close_a_year_from_the_staff_pages_after_confirming(seeded, pe
     response = reviewer.post(reverse("close_plan", args=[2024]), {"confirm": "yes"})
     assert response.status_code == 302
     plan = Plan.objects.get(pk=seeded.pk)
-    assert plan.status == "closed" and plan.closed_as_of == CLOSING_DAY and plan.closed_by == people["reviewer"]
+    assert (
+        plan.status == "closed" and plan.closed_as_of == CLOSING_DAY and plan.closed_by == people["reviewer"]
+    )
 
 
 def test_closing_from_the_staff_pages_checks_the_csrf_token(seeded, people, today):
@@ -291,4 +298,3 @@ def test_carrying_over_builds_a_draft_with_its_own_fields_blank(draft):
     assert draft.status == Plan.Status.DRAFT
     assert (draft.theme, draft.source, draft.adopted_on) == ("", "", None)
     assert states.publication_problems(draft)
-
