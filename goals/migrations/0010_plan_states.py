@@ -14,6 +14,7 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
 REVIEWER, ADMIN = "审核人员", "管理员"
+ADMIN_APPS = ["goals", "projects", "auth", "axes"]
 
 
 def grant_close_plan(apps, schema_editor):
@@ -29,7 +30,8 @@ def grant_close_plan(apps, schema_editor):
         content_type__app_label="goals", codename__in=["close_plan", "publish_plan"]
     )
     for group in Group.objects.filter(name=ADMIN):
-        group.permissions.add(*found)
+        # Admins hold every permission of the app, those of the new final records too.
+        group.permissions.add(*Permission.objects.filter(content_type__app_label__in=ADMIN_APPS))
     for group in Group.objects.filter(name=REVIEWER):
         group.permissions.add(*found.filter(codename="close_plan"))
 
