@@ -41,7 +41,10 @@ def both_years(seeded, people):
     plan = carryover.copy_structure(seeded, 2025)
     carryover.carry(seeded, plan)
     Plan.objects.filter(pk=plan.pk).update(
-        title="2025 年工作计划", theme="2025 主题", adopted_on=datetime.date(2024, 12, 30), source="2025 年报道"
+        title="2025 年工作计划",
+        theme="2025 主题",
+        adopted_on=datetime.date(2024, 12, 30),
+        source="2025 年报道",
     )
     Target.objects.filter(plan=plan).update(proposed_value=None)
     states.publish_plan(Plan.objects.get(pk=plan.pk), actor=people["admin"])
@@ -70,7 +73,10 @@ def test_once_the_old_year_is_past_its_grace_the_new_one_is_the_default(both_yea
     html = as_user(people["official"]).get(reverse("workspace")).content.decode()
     assert '<a href="?year=2025" aria-current="page">' in html and "2025 年计划中" in html
     # …but 2024 can still be reported on until it is closed.
-    assert "2024 年计划中" in as_user(people["official"]).get(reverse("workspace") + "?year=2024").content.decode()
+    assert (
+        "2024 年计划中"
+        in as_user(people["official"]).get(reverse("workspace") + "?year=2024").content.decode()
+    )
 
 
 def test_an_official_reports_december_on_2_january_after_2025_was_published(both_years, people, today):

@@ -54,6 +54,8 @@ def _years(target: Target, progress: TargetProgress, day) -> list[dict]:
             item_progress = evaluate_target(
                 item, latest, min(max(day, item.period_start), item.due), rules_from_settings()
             )
+            if item.plan.is_closed:  # a closed year: its stored verdict
+                evaluation.apply_final_records(item.plan, day, {item.pk: item_progress})
             value, as_of, status = item_progress.value, item_progress.as_of, item_progress.status
         rows.append(
             {
