@@ -112,8 +112,10 @@ def staff_year(request) -> StaffYear:
     return StaffYear(chosen or default_plan(plans, timezone.localdate()), plans)
 
 
-def staff_plan(request) -> Plan | None:
-    """The plan a staff page works on (see staff_year)."""
+def staff_plan(request=None) -> Plan | None:
+    """The plan a staff page works on (see staff_year); without a request, the public one."""
+    if request is None:
+        return publication.public_plan()
     return staff_year(request).plan
 
 
