@@ -237,6 +237,7 @@ def test_a_correction_after_closing_needs_an_admin_and_a_reason_and_shows_public
     record = FinalRecord.objects.get(target=target)
     url = reverse("admin:goals_finalrecord_correct", args=[record.pk])
     assert admin.post(url, {"value": "-3", "reason": "x"}).status_code == 200  # the form says why
+    assert "数值过大" in admin.post(url, {"value": "1e400", "reason": "x"}).content.decode()
     assert FinalRecord.objects.get(pk=record.pk).corrected_on is None
     today(datetime.date(2025, 3, 3))
     response = admin.post(url, {"value": "200", "reason": "12 月数据漏报,经核实补正"})

@@ -78,6 +78,8 @@ class CorrectionForm(forms.Form):
             raise forms.ValidationError(_("请填写数字,如 10500。")) from None
         if not value.is_finite() or value < 0:
             raise forms.ValidationError(_("更正后的累计完成值不能为负数。"))
+        if value >= states.VALUE_LIMIT or value != value.quantize(states.FOUR_PLACES):
+            raise forms.ValidationError(_("数值过大或小数位过多(最多 4 位小数)。"))
         return value
 
 

@@ -34,6 +34,7 @@ from goals.tracking import evaluation
 OWN_FIELDS = ("title", "theme", "adopted_on", "source")
 LISTED = 10  # codes named in a refusal; the rest are counted
 FOUR_PLACES = Decimal("0.0001")
+VALUE_LIMIT = Decimal(10) ** 12  # what a report's value column holds (16 digits, 4 after the point)
 
 
 class StateError(Exception):
@@ -227,6 +228,8 @@ def correct_final(
         raise StateError(_("结项后的更正须写明理由。"))
     if value is None or value < 0:
         raise StateError(_("更正后的累计完成值不能为负数。"))
+    if value >= VALUE_LIMIT:
+        raise StateError(_("数值过大或小数位过多(最多 4 位小数)。"))
     on = on or timezone.localdate()
     with transaction.atomic():
         record = (
