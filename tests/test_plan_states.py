@@ -219,7 +219,7 @@ def test_a_closed_year_takes_no_reports(seeded, people, today):
         reverse("report_target", args=["P1.3"]) + "?year=2024",
         report_form_data(target, "180", as_of="2024-12-31"),
     )
-    assert response.status_code == 404  # a closed year is no longer offered to report on
+    assert response.status_code == 403 and "已结项,不再接受报告" in response.content.decode()
     assert not Report.objects.filter(target=target).exists()
 
 

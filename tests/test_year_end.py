@@ -179,3 +179,20 @@ def test_reports_of_the_old_year_can_be_reviewed_while_the_new_one_runs(both_yea
     assert f'id="report-{report.pk}"' in html
     only_2025 = as_user(people["reviewer"]).get(reverse("review_queue") + "?year=2025").content.decode()
     assert f'id="report-{report.pk}"' not in only_2025
+
+
+def test_a_form_of_a_closed_year_is_refused_not_sent_to_the_new_years_target(both_years, people, today):
+    old, new = both_years
+    states.close_plan(old, actor=people["reviewer"], as_of=datetime.date(2025, 1, 25))
+    today(datetime.date(2025, 2, 1))
+    client = as_user(people["official"])
+    for year, target in ((2024, Target.objects.get(plan=old, code="P1.3")), (2024, None)):
+        data = report_form_data(
+            target or Target.objects.get(plan=new, code="P1.3"), "180", as_of="2025-01-31"
+        )
+        response = client.post(reverse("report_target", args=["P1.3"]) + f"?year={year}", data)
+        assert response.status_code == 403 and "已结项" in response.content.decode()
+    upload = client.post(reverse("workbook_upload") + "?year=2024", {})
+    assert upload.status_code == 403
+    assert client.post(reverse("report_target", args=["P1.3"]) + "?year=2031", {}).status_code == 404
+    assert not Report.objects.filter(author=people["official"]).exists()

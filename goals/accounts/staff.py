@@ -112,6 +112,24 @@ def staff_year(request) -> StaffYear:
     return StaffYear(chosen or default_plan(plans, timezone.localdate()), plans)
 
 
+def named_plan(request) -> Plan | None:
+    """The plan a form posts to: the one `?year=` names, which must be offered to the user.
+
+    Never another year's plan in its place (a form opened for 2024 and sent after 2024 was
+    closed must not land on 2025's target of the same code): a closed year is refused with
+    a message (403), a year not offered is 404. Without `?year=`, the default plan."""
+    year = staff_year(request)
+    raw = request.GET.get("year", "").strip()
+    if not raw or (year.plan is not None and str(year.plan.year) == raw):
+        return year.plan
+    named = Plan.objects.filter(year=int(raw)).first() if raw.isdigit() and len(raw) == 4 else None
+    if named is not None and named.is_closed:
+        raise PermissionDenied(
+            _("%(year)s 年计划已结项,不再接受报告;如需更正结项数据,请联系管理员。") % {"year": named.year}
+        )
+    raise Http404(_("没有可填报的该年度计划。"))
+
+
 def staff_plan(request=None) -> Plan | None:
     """The plan a staff page works on (see staff_year); without a request, the public one."""
     if request is None:

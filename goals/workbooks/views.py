@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from goals.accounts import permissions
-from goals.accounts.staff import staff_login_required, staff_year, user_departments
+from goals.accounts.staff import named_plan, staff_login_required, staff_year, user_departments
 from goals.models import Department
 from goals.planning import publication
 from goals.reporting import services
@@ -62,12 +62,14 @@ def _departments(user):
 
 
 def _plan(request):
-    """The plan the workbook is for (`?year=`, see goals.accounts.staff.staff_year)."""
-    year = staff_year(request)
-    if year.plan is None:
+    """The plan the workbook is for (`?year=`, see goals.accounts.staff.named_plan: never
+    another year's plan in place of the one named)."""
+    plan = named_plan(request)
+    if plan is None:
         raise Http404(_("没有可填报的工作计划。"))
-    request.staff_year = year
-    return year.plan
+    request.staff_year = staff_year(request)
+    request.staff_year.plan = plan
+    return plan
 
 
 @never_cache

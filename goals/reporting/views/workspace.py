@@ -22,7 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from goals.accounts import permissions
-from goals.accounts.staff import HtmxHttpRequest, staff_login_required, staff_year, user_departments
+from goals.accounts.staff import (
+    HtmxHttpRequest,
+    named_plan,
+    staff_login_required,
+    staff_year,
+    user_departments,
+)
 from goals.models import Report, Target
 from goals.reporting import services
 from goals.reporting.forms import StaffReportForm, WorkspaceFilterForm
@@ -276,7 +282,7 @@ def handle_report(request, target: Target, revises: Report | None) -> HttpRespon
 @staff_login_required
 @require_http_methods(["GET", "POST"])
 def report_target(request: HtmxHttpRequest, code: str) -> HttpResponse:
-    target = permissions.get_target_for_submit(request.user, staff_year(request).plan, code)
+    target = permissions.get_target_for_submit(request.user, named_plan(request), code)
     return handle_report(request, target, None)
 
 
