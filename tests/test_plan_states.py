@@ -199,6 +199,9 @@ def test_a_closed_years_pages_read_the_stored_record(seeded, people, client, set
     assert (
         client.get("/targets/P1.3/?as_of=2024-12-31").content.decode().count("已完成")
     )  # live before closing
+    for url in ("/", "/projects/P1/", "/league/", "/departments/"):
+        assert "2024 年计划已结项,以下为 2025-01-25 存档的最终评估" in client.get(url).content.decode(), url
+    assert "存档的最终评估" not in client.get("/?as_of=2024-06-30").content.decode()  # a day of the year
     assert client.get("/data/2024/targets.json").json()["plan"] == {
         "year": 2024,
         "title": seeded.title,
