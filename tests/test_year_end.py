@@ -196,3 +196,13 @@ def test_a_form_of_a_closed_year_is_refused_not_sent_to_the_new_years_target(bot
     assert upload.status_code == 403
     assert client.post(reverse("report_target", args=["P1.3"]) + "?year=2031", {}).status_code == 404
     assert not Report.objects.filter(author=people["official"]).exists()
+
+
+@pytest.mark.parametrize("raw", ["abc", "0", "2023", "9" * 30, "２０２４", "2024%00", " 2025 "])
+def test_odd_years_in_the_url_fall_back_to_the_default_and_never_fail(both_years, people, today, raw):
+    today(JAN_2)
+    for name, user in (("workspace", "official"), ("review_queue", "reviewer"), ("staff_league", "official")):
+        response = as_user(people[user]).get(reverse(name), {"year": raw})
+        assert response.status_code == 200, (name, raw)
+    response = as_user(people["official"]).post(reverse("report_target", args=["P1.3"]) + f"?year={raw}", {})
+    assert response.status_code in (400, 404, 422), raw  # 400: the request guard refuses control characters
