@@ -122,7 +122,12 @@ def test_the_migration_creates_the_roles_that_ensure_roles_describes(db):
     created = role_permissions()
     assert set(created) >= {OFFICIAL, REVIEWER, ADMIN}
     assert created[OFFICIAL] == {"goals.submit_report", "goals.view_target"}
-    assert created[REVIEWER] == {"goals.review_report", "goals.view_report", "goals.view_target"}
+    assert created[REVIEWER] == {
+        "goals.review_report",
+        "goals.view_report",
+        "goals.view_target",
+        "goals.close_plan",
+    }
     assert {"goals.oversee_reports", "goals.change_target", "auth.change_user"} <= created[ADMIN]
     ensure_roles()
     assert role_permissions() == created

@@ -68,7 +68,9 @@ def test_an_official_fills_the_workbook_and_confirms_the_preview(official, live_
     axe(page)
 
     page.get_by_role("button", name="确认提交").click()
-    page.wait_for_url(lambda url: url.endswith(reverse("workspace")))
+    page.wait_for_url(
+        lambda url: url.endswith(reverse("workspace") + "?year=2024")
+    )  # back to the year worked on
     assert "已提交 2 条进度报告" in page.locator(".messages").inner_text()
     reports = Report.objects.filter(state=Report.State.SUBMITTED).order_by("target__code")
     assert [(r.target.code, int(r.value)) for r in reports] == [("P1.3", 120), ("P4.3", 6)]

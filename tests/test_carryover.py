@@ -57,6 +57,7 @@ def test_the_public_target_page_shows_the_target_across_years(seeded, client, se
         Target.objects.get(plan=seeded, code="P7.2"), 3100, datetime.date(2024, 12, 20), reviewer=reviewer
     )
     call_command("carry_targets", "2024", "2025", "--copy-structure", stdout=io.StringIO())
+    Plan.objects.filter(year=2025).update(status=Plan.Status.PUBLISHED)  # a draft is not public
     settings.PUBLIC_PLAN_YEAR = 2025
     html = client.get("/targets/P1.3/").content.decode()
     assert "历年情况" in html and "2024" in html and "120个" in html

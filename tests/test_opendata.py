@@ -83,7 +83,7 @@ def test_the_targets_json_matches_the_csv(client, publish, seeded):
     response = client.get(reverse("data_targets_json", args=[2024]), {"as_of": "2024-11-30"})
     assert response["Content-Type"] == "application/json"
     body = json.loads(response.content)
-    assert body["plan"] == {"year": 2024, "title": seeded.title}
+    assert body["plan"] == {"year": 2024, "title": seeded.title, "status": "published"}
     assert body["evaluated_on"] == "2024-11-30"
     assert body["columns"] == opendata.TARGET_COLUMNS
     rows = {row["code"]: row for row in body["targets"]}
@@ -197,12 +197,13 @@ def test_as_of_runs_from_the_first_day_of_the_plan_to_today(client, seeded, toda
 
 
 def test_the_exports_end_with_light_forecast_and_period_columns(client, publish, seeded):
-    assert opendata.TARGET_COLUMNS[-5:] == [
+    assert opendata.TARGET_COLUMNS[-6:] == [
         "light",
         "light_label",
         "projected_value",
         "required_per_month",
         "last_period_covered",
+        "carried_from",  # issue 18, appended after them
     ]
     assert opendata.TARGET_COLUMNS.index("evaluated_on") == opendata.TARGET_COLUMNS.index("light") - 1
     assert opendata.REPORT_COLUMNS[-1] == "next_steps"

@@ -36,6 +36,7 @@ def test_ensure_roles_creates_the_three_roles_from_nothing(db):
         "goals.review_report",
         "goals.view_report",
         "goals.view_target",
+        "goals.close_plan",
     }
     every = {
         f"{p.content_type.app_label}.{p.codename}"

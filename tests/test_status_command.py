@@ -62,6 +62,7 @@ def test_it_reports_the_plan_the_queue_the_last_approval_and_the_last_backup(see
     shown = lines(status())
     count = Target.objects.filter(plan=seeded).count()
     assert shown["公开的计划"] == f"2024 年 {seeded.title},{count} 个目标"
+    assert shown["各年度计划"] == "2024 已发布"
     assert shown["待审核报告"] == "1"
     assert f"P7.1 {approved.target.name}(报告 #{approved.pk})" in shown["最近一次审核通过"]
     assert str(tmp_path / "nightly.tar.gz") in shown["最近一次备份"]

@@ -9,6 +9,9 @@ Roles are groups holding permissions (created by migration 0003 and by `ensure_r
 - 管理员 (admin): every permission, including ``goals.oversee_reports``: every target and
   report of every department. Superusers hold every permission implicitly.
 
+Closing a year (``goals.close_plan``) belongs to reviewers and admins; publishing a plan
+(``goals.publish_plan``) and correcting a closed year's record belong to admins.
+
 Answers: a page a role cannot use at all is 403 (PermissionDenied); an object outside the
 user's reach is 404, exactly as if it did not exist, so guessed ids reveal nothing.
 """
@@ -25,9 +28,15 @@ from goals.models import Evidence, Plan, Report, Target
 
 OFFICIAL, REVIEWER, ADMIN = "填报人员", "审核人员", "管理员"
 SUBMIT, REVIEW, OVERSEE = "goals.submit_report", "goals.review_report", "goals.oversee_reports"
+CLOSE_PLAN, PUBLISH_PLAN = "goals.close_plan", "goals.publish_plan"
 ROLES = {
     OFFICIAL: [("goals", "submit_report"), ("goals", "view_target")],
-    REVIEWER: [("goals", "review_report"), ("goals", "view_report"), ("goals", "view_target")],
+    REVIEWER: [
+        ("goals", "review_report"),
+        ("goals", "view_report"),
+        ("goals", "view_target"),
+        ("goals", "close_plan"),
+    ],
 }
 ADMIN_APPS = ["goals", "projects", "auth", "axes"]
 
@@ -61,6 +70,19 @@ def can_submit(user) -> bool:
 
 def can_review(user) -> bool:
     return user.is_active and (user.has_perm(REVIEW) or user.has_perm(OVERSEE))
+
+
+def can_close_plan(user) -> bool:
+    return user.is_active and (user.has_perm(CLOSE_PLAN) or user.has_perm(OVERSEE))
+
+
+def can_publish_plan(user) -> bool:
+    return user.is_active and (user.has_perm(PUBLISH_PLAN) or user.has_perm(OVERSEE))
+
+
+def can_see_drafts(user) -> bool:
+    """Draft plans are for the staff preparing them: admins and those who may publish."""
+    return user.is_authenticated and can_publish_plan(user)
 
 
 def require_submitter(user) -> None:

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils.translation import gettext
 
 from goals.admin import audit_text
+from goals.admin.closing import PublishesPlans, accept_proposed
 from goals.admin.publishing import PublishesChanges
 from goals.models import (
     Action,
@@ -132,9 +133,12 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(PlanWorkbookAdmin, PublishesChanges, admin.ModelAdmin):
-    list_display = ["year", "title", "theme", "adopted_on", "workbook_link"]
+class PlanAdmin(PublishesPlans, PlanWorkbookAdmin, PublishesChanges, admin.ModelAdmin):
+    list_display = ["year", "title", "status", "theme", "adopted_on", "workbook_link"]
+    list_filter = ["status"]
     search_fields = ["title", "theme", "positioning", "mission"]
+    actions = ["publish_selected", *PlanWorkbookAdmin.actions]
+    readonly_fields = ["status", "published_at", "closed_at", "closed_as_of", "closed_by"]
 
 
 @admin.register(Pillar)
@@ -219,6 +223,7 @@ class TargetAdmin(PublishesChanges, admin.ModelAdmin):
     autocomplete_fields = ["lead_department", "parent", "group", "predecessor"]
     filter_horizontal = ["co_departments"]
     readonly_fields = ["revision"]
+    actions = [accept_proposed]
 
     def save_model(self, request, obj, form, change):
         # The assignment and fields before this save, read before the form's values are written.

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from goals.accounts import permissions
-from goals.accounts.staff import staff_login_required
+from goals.accounts.staff import staff_login_required, staff_year
 from goals.briefings import build as briefings
 from goals.models import Plan
 from goals.planning import publication
@@ -49,15 +49,17 @@ def download(briefing: briefings.Briefing, kind: str) -> HttpResponse:
     return response
 
 
-def _plan_of_day(raw: str):
-    """Staff may brief on any real year: the plan of the as-of day's year, if there is one."""
+def _plan_of_day(raw: str, user):
+    """Staff may brief on any real year: the plan of the as-of day's year, if there is one
+    (a draft only for those who may see drafts)."""
     try:
         day = parse_date(raw.strip())
     except ValueError:
         day = None
     if day is None or day.year >= publication.SYNTHETIC_YEARS_FROM:
         return None
-    return Plan.objects.filter(year=day.year).first()
+    plans = Plan.objects.all() if permissions.can_see_drafts(user) else Plan.objects.public()
+    return plans.filter(year=day.year).first()
 
 
 @never_cache
@@ -66,7 +68,8 @@ def _plan_of_day(raw: str):
 def staff_briefing(request: HttpRequest) -> HttpResponse:
     if not (permissions.can_submit(request.user) or permissions.can_review(request.user)):
         raise PermissionDenied(_("您的账号尚未分配填报或审核角色,请联系管理员。"))
-    plan = _plan_of_day(request.GET.get("as_of", "")) or page_plan()
+    year = staff_year(request)
+    plan = _plan_of_day(request.GET.get("as_of", ""), request.user) or year.plan or page_plan()
     day = publication.day_for(request, plan)
     if not request.GET.get("as_of"):
         year_end = datetime.date(plan.year, 12, 31)
@@ -75,7 +78,8 @@ def staff_briefing(request: HttpRequest) -> HttpResponse:
     if kind in TYPES and not day.error:
         return download(briefings.build(plan, day.day), kind)
     briefing = briefings.build(plan, day.day)
-    context = {"plan": plan, "briefing": briefing, "day": day}
+    year.plan = plan
+    context = {"plan": plan, "briefing": briefing, "day": day, "staff_year": year}
     return render(request, "staff/briefing.html", context, status=400 if day.error else 200)
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from goals.accounts import permissions
-from goals.accounts.staff import staff_login_required
+from goals.accounts.staff import staff_login_required, staff_year
 from goals.league import standings as league
 from goals.models import Department
 from goals.planning import publication
@@ -51,10 +51,11 @@ def staff_league(request: HttpRequest) -> HttpResponse:
     """The same table for staff: reports waiting for review count as reported."""
     if not (permissions.can_submit(request.user) or permissions.can_review(request.user)):
         raise PermissionDenied(_("您的账号尚未分配填报或审核角色,请联系管理员。"))
-    plan = page_plan()
+    year = staff_year(request)
+    plan = year.plan or page_plan()
     day = publication.day_for(request, plan)
     if not request.GET.get("as_of"):
         day = publication.Day(evaluation.today(), day.first, day.last)
     context = _context(request, plan, day.day, schedule.STAFF_STATES)
-    context["day"] = day
+    context.update(day=day, staff_year=year)
     return render(request, "staff/league.html", context, status=400 if day.error else 200)

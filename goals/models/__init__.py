@@ -1,4 +1,5 @@
 from .backups import BackupRecord
+from .closing import FinalRecord
 from .plan import Action, Department, Measure, Pillar, Plan, TargetGroup
 from .reminders import ReminderPreference, ReminderSent
 from .reports import AuditEntry, Evidence, Report
@@ -10,6 +11,7 @@ __all__ = [
     "BackupRecord",
     "Department",
     "Evidence",
+    "FinalRecord",
     "Measure",
     "Pillar",
     "Plan",

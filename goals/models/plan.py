@@ -12,12 +12,30 @@ from django.utils.translation import gettext_lazy as _
 from goals.rules.cadence import DEFAULT_DUE_DAY, Cycle
 
 
-class PlanManager(models.Manager["Plan"]):
+class PlanQuerySet(models.QuerySet):
+    def public(self) -> PlanQuerySet:
+        """Plans the public may see: published or closed, never a draft."""
+        return self.filter(status__in=[Plan.Status.PUBLISHED, Plan.Status.CLOSED])
+
+    def open(self) -> PlanQuerySet:
+        """Plans officials report on: published and not yet closed."""
+        return self.filter(status=Plan.Status.PUBLISHED)
+
+
+class PlanManager(models.Manager.from_queryset(PlanQuerySet)):
     def get_by_natural_key(self, year: int) -> Plan:
         return self.get(year=year)
 
 
 class Plan(models.Model):
+    """One year's plan, through three states: draft (only staff see it) → published (public,
+    reported on) → closed (its final evaluation stored; see goals.planning.states)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+        CLOSED = "closed", _("已结项")
+
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
     title = models.CharField(_("标题"), max_length=200)
     theme = models.CharField(_("主题活动"), max_length=100, blank=True)
@@ -41,13 +59,42 @@ class Plan(models.Model):
         help_text=_("勾选后,填报人员即使选择不接收提醒邮件,仍会收到报送截止前后的提醒。"),
     )
 
+    # Plans loaded from the published text (seed, fixtures) are published; a plan made in the
+    # app (carried over, copied) is created as a draft explicitly.
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("结项时间"), null=True, blank=True, editable=False)
+    closed_as_of = models.DateField(
+        _("结项评估日"), null=True, blank=True, editable=False, help_text=_("结项时按这一天的情况存档")
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="closed_plans",
+        verbose_name=_("结项人"),
+    )
+
     objects = PlanManager()
 
     class Meta:
         verbose_name = _("工作计划")
         verbose_name_plural = _("工作计划")
         ordering = ["-year"]
+        permissions = [
+            ("publish_plan", _("可以发布工作计划")),
+            ("close_plan", _("可以为工作计划结项")),
+        ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "closed"]), name="plan_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | (Q(closed_at__isnull=False) & Q(closed_as_of__isnull=False)),
+                name="plan_closed_has_date",
+            ),
             models.CheckConstraint(
                 condition=Q(reporting_cycle__in=["monthly", "quarterly"]), name="plan_reporting_cycle_valid"
             ),
@@ -62,6 +109,18 @@ class Plan(models.Model):
 
     def natural_key(self) -> tuple[int]:
         return (self.year,)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
 
 
 class CodedManager(models.Manager):

@@ -178,6 +178,9 @@ class AuditEntry(models.Model):
         RETURN = "return", _("退回报告")
         ASSIGN = "assign", _("调整分工")
         EDIT = "edit", _("修改")
+        PUBLISH = "publish", _("发布计划")
+        CLOSE = "close", _("计划结项")
+        CORRECT = "correct", _("结项后更正")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

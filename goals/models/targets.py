@@ -147,6 +147,14 @@ class Target(Coded):
         verbose_name=_("上年目标"),
         help_text=_("结转或延续的上一年度目标(同口径),目标页据此显示历年情况"),
     )
+    proposed_value = models.DecimalField(
+        _("建议目标值"),
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("结转时按上年未完成的部分建议的目标值(与目标值同一数量级);采用或改定目标值后清空"),
+    )
     revision = models.PositiveIntegerField(
         _("版本"),
         default=0,
@@ -186,7 +194,8 @@ class Target(Coded):
             models.CheckConstraint(
                 condition=(Q(target_value__isnull=True) | Q(target_value__gte=0))
                 & (Q(target_upper__isnull=True) | Q(target_upper__gte=0))
-                & (Q(baseline_value__isnull=True) | Q(baseline_value__gte=0)),
+                & (Q(baseline_value__isnull=True) | Q(baseline_value__gte=0))
+                & (Q(proposed_value__isnull=True) | Q(proposed_value__gte=0)),
                 name="target_values_not_negative",
             ),
             models.CheckConstraint(
@@ -229,7 +238,7 @@ class Target(Coded):
                 add("target_upper", _("区间上限不能小于下限。"))
         elif self.target_upper is not None:
             add("target_upper", _("只有区间目标才有上限。"))
-        for field in ("target_value", "target_upper", "baseline_value"):
+        for field in ("target_value", "target_upper", "baseline_value", "proposed_value"):
             value = getattr(self, field)
             if value is not None and value < 0:
                 add(field, _("不能为负数。"))

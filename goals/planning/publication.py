@@ -64,11 +64,15 @@ def public_plan() -> Plan | None:
     """The plan the public pages show: the year in the URL (goals.planning.years), else the pinned
     year, else the latest real plan. Its `years` are every year a visitor may switch to.
 
+    Only published and closed plans: a draft is for staff (goals.accounts.staff), so its
+    year is a 404 and the default stays on the latest published year.
     Synthetic plans (years 9000 and up, 【合成数据】) never show unless a setting pins one.
     One query: the plans are few, and all of them are read to list the years.
     """
     pinned = public_year()
-    shown = Plan.objects.filter(Q(year__lt=SYNTHETIC_YEARS_FROM) | Q(year=pinned or 0)).order_by("-year")
+    shown = (
+        Plan.objects.public().filter(Q(year__lt=SYNTHETIC_YEARS_FROM) | Q(year=pinned or 0)).order_by("-year")
+    )
     plans = list(shown)
     wanted = year_in_url() or pinned
     if wanted:
@@ -84,8 +88,8 @@ def plan_for_year(year: int) -> Plan:
     """The plan an open-data URL names; synthetic years 404 unless pinned as public."""
     if year >= SYNTHETIC_YEARS_FROM and year != public_year():
         raise Http404(_("没有该年度的公开数据。"))
-    plan = Plan.objects.filter(year=year).first()
-    if plan is None:
+    plan = Plan.objects.public().filter(year=year).first()
+    if plan is None:  # no such plan, or a draft
         raise Http404(_("没有该年度的公开数据。"))
     return plan
 

@@ -65,6 +65,8 @@ TARGET_COLUMNS = [
     "projected_value",
     "required_per_month",
     "last_period_covered",
+    # Added with the year's states (issue 18): the target it continues, as "2024/P4.1".
+    "carried_from",
 ]
 
 REPORT_COLUMNS = [
@@ -105,7 +107,26 @@ def _label(choice, labels: dict) -> str:
     return found
 
 
-def target_record(row: Row, result: PlanProgress, labels: dict | None = None) -> dict:
+def carried_from(result: PlanProgress) -> dict[int, str]:
+    """{predecessor id: "2024/P4.1"} for the carried targets of the plan (no query without any)."""
+    ids = {tp.target.predecessor_id for tp in result.targets.values() if tp.target.predecessor_id}
+    if not ids:
+        return {}
+    rows = Target.objects.filter(pk__in=ids).values_list("pk", "plan__year", "code")
+    return {pk: f"{year}/{code}" for pk, year, code in rows}
+
+
+def plan_record(plan: Plan) -> dict:
+    """The plan's metadata as exported: its year, title and state (published / closed)."""
+    record = {"year": plan.year, "title": plan.title, "status": plan.status}
+    if plan.is_closed:
+        record["closed_as_of"] = plan.closed_as_of.isoformat()
+    return record
+
+
+def target_record(
+    row: Row, result: PlanProgress, labels: dict | None = None, origins: dict | None = None
+) -> dict:
     """One target as typed values (Decimal, int, bool, date or None); see TARGET_COLUMNS."""
     labels = {} if labels is None else labels
     tp, target, owner = row.progress, row.target, row.owner
@@ -149,12 +170,14 @@ def target_record(row: Row, result: PlanProgress, labels: dict | None = None) ->
         "projected_value": at_scale_rounded(tp.projected, target),
         "required_per_month": at_scale_rounded(tp.required, target),
         "last_period_covered": str(covered) if covered else "",
+        "carried_from": (origins or {}).get(target.predecessor_id, ""),
     }
 
 
 def target_records(result: PlanProgress) -> list[dict]:
     labels: dict = {}
-    return [target_record(row, result, labels) for row in rows(result)]
+    origins = carried_from(result)
+    return [target_record(row, result, labels, origins) for row in rows(result)]
 
 
 PASSED_AS_IS = frozenset({str, bool, int})

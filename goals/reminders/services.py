@@ -5,9 +5,14 @@ Who gets what, on a day (`collect`), and sending it once (`send`):
 - **before a deadline** (REMINDER_DAYS_BEFORE days ahead, and on the day): the officials of
   each department (lead or co-department) with targets whose report for the period is due
   and not in yet;
-- **after a deadline**: the same officials, for targets whose report is still missing;
+- **after a deadline**: the same officials, for targets whose report is still missing; after
+  the year's last deadline, once more for a last period never reported (until the plan is
+  closed; the occasion is that deadline, so it goes once);
 - **reviewers**, when reports have waited for review more than REVIEW_REMINDER_AFTER_DAYS;
 - a **weekly digest** to admins on DIGEST_WEEKDAY: targets by light, and per department.
+
+Every open plan (published, not closed) is covered: in January the old year's December is
+still due while the new year has begun.
 
 One email per person per occasion (a deadline, a day, a week): the occasion is recorded in
 ReminderSent under a unique constraint before the email goes, so running the job twice sends
@@ -42,6 +47,7 @@ from goals.accounts import permissions
 from goals.league import standings as league
 from goals.models import Department, Plan, ReminderPreference, ReminderSent, Report, Target
 from goals.planning import publication
+from goals.rules import cadence
 from goals.tracking import schedule
 from goals.tracking.evaluation import evaluate_plan
 
@@ -110,6 +116,21 @@ def _department_officials(plan: Plan, users) -> dict[int, list]:
     return members
 
 
+def owed(item: schedule.Facts, day: datetime.date) -> cadence.Due | None:
+    """What a target owes on `day`: its next deadline; once the last deadline has passed,
+    the last period if it was never reported (cadence.next_due says nothing then)."""
+    if item.due is not None:
+        return item.due
+    if (
+        item.closed
+        and item.last_timeliness == cadence.Timeliness.MISSING
+        and item.tp.status not in schedule.FINISHED
+    ):
+        period = item.last_period
+        return cadence.Due(period, (period.deadline - day).days)
+    return None
+
+
 def _deadline_reminders(plan: Plan, day: datetime.date, result, facts, users) -> list[Outgoing]:
     members = _department_officials(plan, users)
     co = {}
@@ -120,7 +141,7 @@ def _deadline_reminders(plan: Plan, day: datetime.date, result, facts, users) ->
     names = dict(Department.objects.values_list("id", "name"))
     found: dict[tuple, Outgoing] = {}
     for item in facts.values():
-        due, target = item.due, item.tp.target
+        due, target = owed(item, day), item.tp.target
         if due is None:
             continue
         if due.overdue:
@@ -133,7 +154,9 @@ def _deadline_reminders(plan: Plan, day: datetime.date, result, facts, users) ->
         for department_id in dict.fromkeys(departments):
             for user in members.get(department_id, []):
                 key = (user.pk, kind, due.period.deadline)
-                outgoing = found.setdefault(key, Outgoing(user, kind, due.period.deadline.isoformat()))
+                outgoing = found.setdefault(
+                    key, Outgoing(user, kind, due.period.deadline.isoformat(), extra={"plan": plan})
+                )
                 if target.code not in outgoing.codes:
                     outgoing.items.append(
                         DueItem(
@@ -148,13 +171,13 @@ def _deadline_reminders(plan: Plan, day: datetime.date, result, facts, users) ->
     return list(found.values())
 
 
-def _review_reminders(plan: Plan, day: datetime.date, users) -> list[Outgoing]:
+def _review_reminders(plans: list[Plan], day: datetime.date, users) -> list[Outgoing]:
     # Waited more than N days: submitted before the day N days ago.
     limit = day - datetime.timedelta(days=settings.REVIEW_REMINDER_AFTER_DAYS + 1)
     cutoff = timezone.make_aware(datetime.datetime.combine(limit, datetime.time.max))
     waiting = list(
         Report.objects.pending()
-        .filter(target__plan=plan, created_at__lte=cutoff)
+        .filter(target__plan__in=plans, created_at__lte=cutoff)
         .select_related("target")
         .order_by("created_at", "id")
     )
@@ -165,7 +188,7 @@ def _review_reminders(plan: Plan, day: datetime.date, users) -> list[Outgoing]:
     for user in reviewers:
         mine = [r for r in waiting if r.author_id != user.pk]
         if mine:
-            found.append(Outgoing(user, Kind.REVIEW_WAITING, day.isoformat(), mine))
+            found.append(Outgoing(user, Kind.REVIEW_WAITING, day.isoformat(), mine, {"plan": plans[-1]}))
     return found
 
 
@@ -178,30 +201,59 @@ def _digest(plan: Plan, day: datetime.date, result, facts, users) -> list[Outgoi
     year, week, _weekday = day.isocalendar()
     lights = Counter(tp.light for tp in result.top_level())
     rows = league.build(result, facts, Department.objects.order_by("order", "name"))
-    extra = {"lights": lights, "rows": rows}
+    extra = {"lights": lights, "rows": rows, "plan": plan}
     return [Outgoing(user, Kind.WEEKLY_DIGEST, f"{year}-W{week:02d}", [], extra) for user in admins]
 
 
+def open_plans() -> list[Plan]:
+    """The plans reminders run for: published and not closed, oldest first (real years, or
+    the pinned synthetic one)."""
+    pinned = publication.public_year() or 0
+    return [
+        p
+        for p in Plan.objects.open().order_by("year")
+        if p.year < publication.SYNTHETIC_YEARS_FROM or p.year == pinned
+    ]
+
+
+def _merged(found: list[Outgoing]) -> list[Outgoing]:
+    """One email per person and occasion, even when two open plans share a deadline."""
+    merged: dict[tuple, Outgoing] = {}
+    for outgoing in found:
+        key = (outgoing.user.pk, outgoing.kind, outgoing.occasion)
+        if key in merged:
+            merged[key].items += [i for i in outgoing.items if i not in merged[key].items]
+        else:
+            merged[key] = outgoing
+    return list(merged.values())
+
+
 def collect(day: datetime.date, plan: Plan | None = None) -> list[Outgoing]:
-    """Every reminder due on `day`, before the opt-outs and what was already sent."""
-    plan = plan or publication.public_plan()
-    if plan is None:
+    """Every reminder due on `day` (for `plan`, or every open plan), before the opt-outs and
+    what was already sent."""
+    plans = [plan] if plan is not None else open_plans()
+    if not plans:
         return []
     users = _recipients()
-    result = evaluate_plan(plan, day)
-    facts = schedule.reporting_facts(result, day, schedule.STAFF_STATES)
-    found = _deadline_reminders(plan, day, result, facts, users)
-    found += _review_reminders(plan, day, users)
-    found += _digest(plan, day, result, facts, users)
+    found = []
+    for each in plans:
+        result = evaluate_plan(each, day)
+        facts = schedule.reporting_facts(result, day, schedule.STAFF_STATES)
+        found += _deadline_reminders(each, day, result, facts, users)
+        if each == plans[-1]:  # the weekly digest is about the newest open plan
+            found += _digest(each, day, result, facts, users)
+    found += _review_reminders(plans, day, users)
+    found = _merged(found)
     prefs = _preferences([o.user for o in found])
     kept = []
     for outgoing in found:
         pref = prefs[outgoing.user.pk]
-        mandatory = plan.deadline_reminders_mandatory and outgoing.kind in DEADLINE_KINDS
+        plan_of = outgoing.extra.get("plan") or plans[-1]
+        mandatory = plan_of.deadline_reminders_mandatory and outgoing.kind in DEADLINE_KINDS
         if pref.opt_out and not mandatory:
             continue
         outgoing.extra["language"] = pref.language
-        outgoing.extra["plan"] = plan
+        outgoing.extra["plan"] = plan_of
         outgoing.extra["day"] = day
         kept.append(outgoing)
     return kept

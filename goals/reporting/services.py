@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from goals.models import AuditEntry, Evidence, Report, Target
+from goals.models import AuditEntry, Evidence, Plan, Report, Target
 from goals.planning import publication
 from goals.rules.formatting import plain
 
@@ -44,6 +44,17 @@ def pending_duplicate(*, target: Target, value: Decimal, as_of: datetime.date) -
     return Report.objects.pending().filter(target=target, as_of=as_of, value=value).first()
 
 
+def refuse_unless_open(plan: Plan) -> None:
+    """Reports are taken on published plans only: a draft is not public yet, and a closed
+    year's figures are final (a correction after closing is an admin's, goals.planning.states)."""
+    if plan.status == Plan.Status.CLOSED:
+        raise WorkflowError(
+            _("%(year)s 年计划已结项,不再接受报告;如需更正结项数据,请联系管理员。") % {"year": plan.year}
+        )
+    if plan.status != Plan.Status.PUBLISHED:
+        raise WorkflowError(_("%(year)s 年计划尚未发布,还不能填报。") % {"year": plan.year})
+
+
 def submit_report(
     *,
     target: Target,
@@ -60,6 +71,7 @@ def submit_report(
 ) -> Report:
     with transaction.atomic():
         locked = Target.objects.select_for_update().get(pk=target.pk)
+        refuse_unless_open(Plan.objects.get(pk=locked.plan_id))
         if expected_revision is not None and locked.revision != expected_revision:
             raise StaleTarget(
                 _("该目标在您打开表单后已有变动(新数据已审核或分工已调整),请核对最新情况后再提交。")

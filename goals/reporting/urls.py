@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from goals.reporting.views import evidence, review, workspace
+from goals.reporting.views import closing, evidence, review, workspace
 
 urlpatterns = [
     path("", workspace.workspace, name="workspace"),
@@ -12,5 +12,6 @@ urlpatterns = [
     path("review/approve/", review.bulk_approve, name="bulk_approve"),
     path("reports/<id:report_id>/approve/", review.approve_report, name="approve_report"),
     path("reports/<id:report_id>/return/", review.return_report, name="return_report"),
+    path("plans/<year:year>/close/", closing.close_plan, name="close_plan"),
     path("evidence/<id:evidence_id>/", evidence.evidence_file, name="evidence_file"),
 ]

@@ -24,7 +24,7 @@ from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from goals.models import Action, Pillar, Plan, Report, Target, TargetGroup
+from goals.models import Action, FinalRecord, Pillar, Plan, Report, Target, TargetGroup
 from goals.rules import cadence, progress
 from goals.rules.progress import Light, Status
 
@@ -57,6 +57,7 @@ class TargetProgress:
     required: Decimal | None = None  # base units per month still needed
     periods: tuple[cadence.Period, ...] = ()
     children: list[TargetProgress] = field(default_factory=list)
+    final: FinalRecord | None = None  # a closed year's stored verdict, when it is what is shown
 
     @property
     def covered_period(self) -> cadence.Period | None:
@@ -250,6 +251,28 @@ def evaluate_target(target: Target, report: dict | None, day: datetime.date, rul
     )
 
 
+def apply_final_records(plan: Plan, day: datetime.date, evaluated: dict[int, TargetProgress]) -> None:
+    """A closed plan, seen on or after the day it was closed as of, shows its stored final
+    evaluation (goals.planning.states.close_plan): value, percent, status and light come from
+    the record, not from today's rules, so they no longer drift. One query. Earlier days
+    (?as_of= inside the year) are evaluated as they stood."""
+    if plan.closed_as_of is None or day < plan.closed_as_of:
+        return
+    records = FinalRecord.objects.filter(plan=plan)
+    if len(evaluated) <= 100:  # one page's few targets
+        records = records.filter(target_id__in=list(evaluated))
+    for record in records:
+        tp = evaluated.get(record.target_id)
+        if tp is None:
+            continue
+        tp.final = record
+        tp.value, tp.as_of, tp.report_id = record.value, record.as_of, record.report_id
+        tp.percent, tp.expected = record.percent, record.expected
+        tp.status, tp.light = Status(record.status), Light(record.light)
+        tp.stale, tp.exceeded = record.stale, record.exceeded
+        tp.projected = tp.required = None  # the year is over: nothing left to forecast
+
+
 def project_scope(code: str) -> Q:
     """The target groups a project page shows: the project (a group's code is unique in its
     plan; the page answers 404 unless that group is a project)."""
@@ -317,6 +340,8 @@ def evaluate_plan(
         cached["plan"] = plan
         cached["group"] = group_by_id[target.group_id]
         evaluated[target.id] = evaluate_target(target, reports.get(target.id), day, rules)
+    if plan.status == Plan.Status.CLOSED:
+        apply_final_records(plan, day, evaluated)
 
     group_rollups = {
         g.id: Rollup(kind=g.kind, code=g.code, name=g.name, weight=g.weight, obj=g) for g in groups

@@ -110,6 +110,8 @@ class PlanWorkbookAdmin:
                 messages.error(request, str(failure))
                 return redirect("admin:goals_plan_import")
             del request.session[PLAN_IMPORT_KEY]
+            # A plan entered here is a draft until published (goals.planning.states).
+            Plan.objects.filter(pk=outcome.plan.pk).update(status=Plan.Status.DRAFT)
             LogEntry.objects.log_actions(
                 user_id=request.user.pk,
                 queryset=[outcome.plan],
@@ -118,7 +120,9 @@ class PlanWorkbookAdmin:
                 single_object=True,
             )
             transaction.on_commit(publication.bump)
-            messages.success(request, _("已导入 %(year)s 年计划。") % {"year": outcome.plan.year})
+            messages.success(
+                request, _("已导入 %(year)s 年计划(草稿,发布后公开)。") % {"year": outcome.plan.year}
+            )
             return redirect("admin:goals_plan_changelist")
         if request.method == "POST":
             upload = request.FILES.get("file")

@@ -15,13 +15,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from goals.accounts import permissions
-from goals.accounts.staff import staff_login_required, staff_plan, user_departments
+from goals.accounts.staff import named_plan, staff_login_required, staff_year, user_departments
 from goals.models import Department
 from goals.planning import publication
 from goals.reporting import services
@@ -60,10 +61,14 @@ def _departments(user):
     return departments
 
 
-def _plan():
-    plan = staff_plan()
+def _plan(request):
+    """The plan the workbook is for (`?year=`, see goals.accounts.staff.named_plan: never
+    another year's plan in place of the one named)."""
+    plan = named_plan(request)
     if plan is None:
         raise Http404(_("没有可填报的工作计划。"))
+    request.staff_year = staff_year(request)
+    request.staff_year.plan = plan
     return plan
 
 
@@ -73,7 +78,9 @@ def _plan():
 def workbook_page(request) -> HttpResponse:
     departments = _departments(request.user)
     form = UploadForm(departments=departments, initial={"department": departments.first()})
-    return render(request, "staff/workbook.html", {"plan": _plan(), "form": form, "departments": departments})
+    plan = _plan(request)
+    context = {"plan": plan, "staff_year": request.staff_year, "form": form, "departments": departments}
+    return render(request, "staff/workbook.html", context)
 
 
 @never_cache
@@ -81,7 +88,7 @@ def workbook_page(request) -> HttpResponse:
 @require_GET
 def workbook_download(request) -> HttpResponse:
     departments = _departments(request.user)
-    plan = _plan()
+    plan = _plan(request)
     form = UploadForm(request.GET, departments=departments)
     if not form.is_valid() and "department" in form.errors:
         raise Http404(_("没有这个单位,或您不属于该单位。"))
@@ -102,9 +109,9 @@ def _attachment(name: str) -> str:
 @require_POST
 def workbook_upload(request) -> HttpResponse:
     departments = _departments(request.user)
-    plan = _plan()
+    plan = _plan(request)
     form = UploadForm(request.POST, request.FILES, departments=departments)
-    context = {"plan": plan, "form": form, "departments": departments}
+    context = {"plan": plan, "staff_year": request.staff_year, "form": form, "departments": departments}
     if not form.is_valid():
         return render(request, "staff/workbook.html", context, status=422)
     upload = form.cleaned_data["file"]
@@ -153,11 +160,11 @@ def workbook_upload(request) -> HttpResponse:
 @require_POST
 def workbook_confirm(request) -> HttpResponse:
     departments = _departments(request.user)
-    plan = _plan()
+    plan = _plan(request)
     kept = request.session.get(SESSION_KEY)
     if not kept or kept.get("digest") != request.POST.get("digest") or kept.get("plan") != plan.year:
         messages.error(request, _("预览已过期或已提交,请重新上传工作簿。"))
-        return redirect("workbook")
+        return redirect(reverse("workbook") + f"?year={plan.year}")
     department = departments.filter(pk=kept["department"]).first()
     if department is None:
         raise Http404(_("没有这个单位,或您不属于该单位。"))
@@ -170,7 +177,7 @@ def workbook_confirm(request) -> HttpResponse:
         )
     except services.WorkflowError as error:
         messages.error(request, str(error))
-        return redirect("workbook")
+        return redirect(reverse("workbook") + f"?year={plan.year}")
     del request.session[SESSION_KEY]
     if created:
         messages.success(
@@ -184,4 +191,4 @@ def workbook_confirm(request) -> HttpResponse:
         )
     else:
         messages.info(request, _("工作簿中的数据均已提交过,没有新的报告。"))
-    return redirect("workspace")
+    return redirect(reverse("workspace") + f"?year={plan.year}")

@@ -47,7 +47,7 @@ def targets_json(request: HttpRequest, year: int) -> HttpResponse:
         for record in opendata.target_records(result)
     ]
     body = {
-        "plan": {"year": plan.year, "title": plan.title},
+        "plan": opendata.plan_record(plan),
         "evaluated_on": day.iso,
         "columns": opendata.TARGET_COLUMNS,
         "targets": records,

@@ -54,6 +54,8 @@ def _years(target: Target, progress: TargetProgress, day) -> list[dict]:
             item_progress = evaluate_target(
                 item, latest, min(max(day, item.period_start), item.due), rules_from_settings()
             )
+            if item.plan.is_closed:  # a closed year: its stored verdict
+                evaluation.apply_final_records(item.plan, day, {item.pk: item_progress})
             value, as_of, status = item_progress.value, item_progress.as_of, item_progress.status
         rows.append(
             {
@@ -181,7 +183,11 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
     day = publication.day_for(request, plan)
     target = get_object_or_404(
         Target.objects.select_related(
-            "group__measure__action", "group__measure__pillar", "lead_department", "parent"
+            "group__measure__action",
+            "group__measure__pillar",
+            "lead_department",
+            "parent",
+            "predecessor__plan",
         ).annotate(has_successor=Exists(Target.objects.filter(predecessor=OuterRef("pk")))),
         plan=plan,
         code=code,
@@ -206,6 +212,10 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
         child.plan = plan
         child.group = target.group
         progress.children.append(evaluate_target(child, latest.get(child.id), day.day, rules))
+    if plan.is_closed:  # a closed year: the stored verdicts
+        evaluation.apply_final_records(
+            plan, day.day, {tp.target.id: tp for tp in [progress, *progress.children]}
+        )
     winners: dict = {}
     for report in sorted(own, key=lambda r: (r.as_of, r.created_at, r.id)):
         winners[report.as_of] = report.value

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from goals.accounts import permissions
-from goals.accounts.staff import HtmxHttpRequest, staff_login_required
+from goals.accounts.staff import HtmxHttpRequest, StaffYear, staff_login_required, staff_year
 from goals.models import Report
+from goals.planning import states
 from goals.reporting import services
 from goals.rules.text import has_control_chars, parse_id
 from goals.tracking.evaluation import latest_approved
@@ -71,10 +72,23 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     return render_queue(request)
 
 
+def queue_year(request) -> StaffYear:
+    """Every open year's reports by default; one year's with `?year=`."""
+    year = staff_year(request)
+    if "year" not in request.GET:
+        year = StaffYear(None, year.plans, all_years=True)
+    return year
+
+
 def render_queue(request, summary: list[tuple[str, str]] = ()) -> HttpResponse:
+    year = queue_year(request)
     pending = pending_reports()
+    if year.plan is not None:
+        pending = pending.filter(target__plan=year.plan)
     reports = list(pending[:QUEUE_LIMIT])
     context = {
+        "staff_year": year,
+        "closing": closing_panel(request.user, year),
         "items": queue_items(request.user, reports),
         "total": pending.count() if len(reports) == QUEUE_LIMIT else len(reports),
         "limit": QUEUE_LIMIT,
@@ -84,6 +98,20 @@ def render_queue(request, summary: list[tuple[str, str]] = ()) -> HttpResponse:
     if request.htmx:
         template += "#review-queue"
     return render(request, template, context)
+
+
+def closing_panel(user, year: StaffYear) -> list[dict]:
+    """Open plans whose reporting is over (last deadline and grace past): the close button."""
+    if not permissions.can_close_plan(user):
+        return []
+    today = timezone.localdate()
+    panel = []
+    for plan in year.plans:
+        if plan.is_open and (year.plan is None or plan == year.plan):
+            first = states.closable_from(plan)
+            if today >= first:
+                panel.append({"plan": plan, "from": first, "waiting": len(states.pending_codes(plan))})
+    return panel
 
 
 def render_item(request, item: QueueItem, *, status: int = 200) -> HttpResponse:

@@ -22,7 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from goals.accounts import permissions
-from goals.accounts.staff import HtmxHttpRequest, staff_login_required, staff_plan, user_departments
+from goals.accounts.staff import (
+    HtmxHttpRequest,
+    named_plan,
+    staff_login_required,
+    staff_year,
+    user_departments,
+)
 from goals.models import Report, Target
 from goals.reporting import services
 from goals.reporting.forms import StaffReportForm, WorkspaceFilterForm
@@ -85,9 +91,10 @@ def new_form(target: Target, *, revises: Report | None = None) -> StaffReportFor
 
 
 def form_action(target: Target, revises: Report | None) -> str:
+    """Where the row's form posts; the plan's year goes along (two years may be open)."""
     if revises is not None:
         return reverse("resubmit_report", args=[revises.pk])
-    return reverse("report_target", args=[target.code])
+    return reverse("report_target", args=[target.code]) + f"?year={target.plan.year}"
 
 
 def sort_rows(tps: list[TargetProgress], sort: str) -> list[TargetProgress]:
@@ -124,7 +131,8 @@ def workspace(request: HtmxHttpRequest) -> HttpResponse:
         if permissions.can_review(user):
             return redirect("review_queue")
         raise PermissionDenied(_("您的账号尚未分配填报或审核角色,请联系管理员。"))
-    plan = staff_plan()
+    year = staff_year(request)
+    plan = year.plan
     filters = WorkspaceFilterForm(request.GET or None, departments=user_departments(user))
     rows: list[Row] = []
     total = 0
@@ -168,7 +176,15 @@ def workspace(request: HtmxHttpRequest) -> HttpResponse:
     template = "staff/workspace.html"
     if request.htmx:
         template += "#workspace-table"
-    context = {"plan": plan, "rows": rows, "total": total, "filters": filters, "summary": summary, "day": day}
+    context = {
+        "plan": plan,
+        "staff_year": year,
+        "rows": rows,
+        "total": total,
+        "filters": filters,
+        "summary": summary,
+        "day": day,
+    }
     return render(request, template, context)
 
 
@@ -266,7 +282,7 @@ def handle_report(request, target: Target, revises: Report | None) -> HttpRespon
     if request.htmx:
         return render_row(request, build_row(target, new_form(target), None, message=done, level="success"))
     messages.success(request, done)
-    return redirect(reverse("workspace") + f"#target-{target.pk}")
+    return redirect(reverse("workspace") + f"?year={target.plan.year}#target-{target.pk}")
 
 
 @never_cache
@@ -274,7 +290,7 @@ def handle_report(request, target: Target, revises: Report | None) -> HttpRespon
 @staff_login_required
 @require_http_methods(["GET", "POST"])
 def report_target(request: HtmxHttpRequest, code: str) -> HttpResponse:
-    target = permissions.get_target_for_submit(request.user, staff_plan(), code)
+    target = permissions.get_target_for_submit(request.user, named_plan(request), code)
     return handle_report(request, target, None)
 
 
@@ -292,5 +308,5 @@ def resubmit_report(request: HtmxHttpRequest, report_id: int) -> HttpResponse:
                 request, build_row(target, new_form(target), None, message=message, level="warning")
             )
         messages.warning(request, message)
-        return redirect(reverse("workspace") + f"#target-{target.pk}")
+        return redirect(reverse("workspace") + f"?year={target.plan.year}#target-{target.pk}")
     return handle_report(request, target, returned)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from goals.models import BackupRecord, Report, Target
+from goals.models import BackupRecord, Plan, Report, Target
 from goals.operations import health
 from goals.operations.backups.databases import describe
 from goals.planning import publication
@@ -53,6 +53,8 @@ class Command(BaseCommand):
             if plan
             else _("尚未载入(运行 manage.py seed)"),
         )
+        states = ", ".join(f"{p.year} {p.get_status_display()}" for p in Plan.objects.order_by("year"))
+        self.line(_("各年度计划"), states or _("尚无"))
         self.line(_("待审核报告"), str(Report.objects.pending().count()))
         last = Report.objects.approved().select_related("target").order_by("-reviewed_at", "-id").first()
         self.line(

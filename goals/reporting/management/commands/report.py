@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.dateparse import parse_date
 
 from goals.accounts import permissions
 from goals.models import Plan, Target
@@ -39,7 +40,9 @@ class Command(BaseCommand):
             dest="self_approve",
             help="超级管理员审核自己录入的报告时必须注明;操作记录会载明",
         )
-        parser.add_argument("--plan", type=int, help="计划年度(默认最新的计划)")
+        parser.add_argument(
+            "--plan", type=int, help="计划年度(默认取截至日期所在年度的计划,没有则取最新发布的计划)"
+        )
 
     def handle(
         self,
@@ -56,10 +59,15 @@ class Command(BaseCommand):
         plan: int | None,
         **options,
     ) -> None:
-        plans = Plan.objects.order_by("-year")
-        the_plan = plans.filter(year=plan).first() if plan else plans.first()
+        plans = Plan.objects.public().order_by("-year")
+        if plan:
+            the_plan = plans.filter(year=plan).first()
+        else:
+            # The as-of day names the year: December 2024 reported on 2 January 2025 is 2024's.
+            day = parse_date(as_of.strip()) if _is_date(as_of) else None
+            the_plan = (plans.filter(year=day.year).first() if day else None) or plans.first()
         if the_plan is None:
-            raise CommandError(f"没有 {plan} 年度的计划。" if plan else "尚未载入任何计划。")
+            raise CommandError(f"没有 {plan} 年度的已发布计划。" if plan else "尚未载入任何已发布的计划。")
         try:
             target = Target.objects.select_related("plan").get(plan=the_plan, code=code)
         except Target.DoesNotExist:
@@ -114,25 +122,39 @@ class Command(BaseCommand):
             raise CommandError(f"未记录:{problems}")
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                report = services.submit_report(
-                    target=target,
-                    value=data["value"],
-                    as_of=data["as_of"],
-                    note=data["note"],
-                    next_steps=data["next_steps"],
-                    plausibility_flags=form.flags,
-                    author=writer,
-                )
-                if approve:
-                    report = services.approve_report(report=report, reviewer=user, self_approval=self_approve)
+            report = self._record(target, data, form, writer, user, approve, self_approve)
         except services.AlreadySubmitted as error:
             raise CommandError(f"未记录:{error}(报告 #{error.report.pk})") from None
+        except services.WorkflowError as error:
+            raise CommandError(f"未记录:{error}") from None
         self.stdout.write(
             f"已记录报告 #{report.pk}:{target.code} {target.name} 截至 {report.as_of.isoformat()} "
             f"累计 {plain(report.value)}({in_target_scale(report.value, target)}),"
             f"状态:{report.get_state_display()}"
         )
+
+    @staticmethod
+    def _record(target, data, form, writer, user, approve, self_approve):
+        with transaction.atomic():
+            report = services.submit_report(
+                target=target,
+                value=data["value"],
+                as_of=data["as_of"],
+                note=data["note"],
+                next_steps=data["next_steps"],
+                plausibility_flags=form.flags,
+                author=writer,
+            )
+            if approve:
+                report = services.approve_report(report=report, reviewer=user, self_approval=self_approve)
+        return report
+
+
+def _is_date(text: str) -> bool:
+    try:
+        return parse_date(text.strip()) is not None
+    except ValueError:
+        return False
 
 
 def _user(username: str | None):
