@@ -10,15 +10,13 @@ from django.db.models import Q
 from goals.models import Action, Department, Pillar, Report, Target
 from goals.rules.progress import Light, Status
 from goals.tracking.evaluation import (
-    action_scope,
     evaluate_plan,
     evaluate_target,
     latest_approved,
     latest_of,
-    pillar_scope,
-    project_scope,
     rules_from_settings,
 )
+from goals.tracking.scopes import action_scope, pillar_scope, project_scope
 from projects.management.commands.synthesize import generate
 from tests.builders import (
     approved,

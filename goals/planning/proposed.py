@@ -8,7 +8,6 @@ Departments, due dates and weights are left for the planner to fill in before im
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -16,6 +15,7 @@ from openpyxl.styles import Font
 
 from goals.proposals.clauses import Proposal
 from goals.proposals.parser import ProposedPlan
+from goals.workbooks.cells import workbook_bytes
 from goals.workbooks.plan import PLAN_FIELDS, SHEETS
 
 NAME_MAX, SHORT_MAX = 200, 20
@@ -117,6 +117,4 @@ def workbook(plan: ProposedPlan, *, year: int, source: str = "") -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)

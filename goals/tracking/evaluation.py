@@ -273,22 +273,6 @@ def apply_final_records(plan: Plan, day: datetime.date, evaluated: dict[int, Tar
         tp.projected = tp.required = None  # the year is over: nothing left to forecast
 
 
-def project_scope(code: str) -> Q:
-    """The target groups a project page shows: the project (a group's code is unique in its
-    plan; the page answers 404 unless that group is a project)."""
-    return Q(code=code)
-
-
-def action_scope(code: str) -> Q:
-    """The target groups an action page shows: the action's measures."""
-    return Q(measure__action__code=code)
-
-
-def pillar_scope(code: str) -> Q:
-    """The target groups a pillar page shows: the measures of its actions and its own."""
-    return Q(measure__action__pillars__code=code) | Q(measure__pillar__code=code)
-
-
 def evaluate_plan(
     plan: Plan, day: datetime.date | None = None, *, scope: Q | None = None, targets: Q | None = None
 ) -> PlanProgress:

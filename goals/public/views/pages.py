@@ -26,7 +26,7 @@ from goals.public.forms import TargetFilterForm
 from goals.public.rendering import HtmxHttpRequest, page_plan, render_page
 from goals.rules import cadence
 from goals.rules.progress import rounded, weighted_average
-from goals.tracking import evaluation, listing
+from goals.tracking import evaluation, listing, scopes
 from goals.tracking.evaluation import TargetProgress, evaluate_plan, evaluate_target, rules_from_settings
 
 LATEST_REPORTS = 8
@@ -98,9 +98,9 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 
 SCOPES = {
-    "project": evaluation.project_scope,
-    "action": evaluation.action_scope,
-    "pillar": evaluation.pillar_scope,
+    "project": scopes.project_scope,
+    "action": scopes.action_scope,
+    "pillar": scopes.pillar_scope,
 }
 
 
