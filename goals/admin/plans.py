@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils.translation import gettext
 
 from goals.admin import audit_text
+from goals.admin.duties import assign_duties
 from goals.admin.publishing import PublishesChanges
 from goals.models import (
     Action,
@@ -22,6 +23,7 @@ from goals.models import (
 )
 from goals.planning import publication
 from goals.workbooks.admin import PlanWorkbookAdmin
+from goals.workbooks.duties_admin import DutiesWorkbookAdmin
 
 # --- target assignment ---------------------------------------------------------------------
 
@@ -132,8 +134,8 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(PlanWorkbookAdmin, PublishesChanges, admin.ModelAdmin):
-    list_display = ["year", "title", "theme", "adopted_on", "workbook_link"]
+class PlanAdmin(DutiesWorkbookAdmin, PlanWorkbookAdmin, PublishesChanges, admin.ModelAdmin):
+    list_display = ["year", "title", "theme", "adopted_on", "workbook_link", "duties_link"]
     search_fields = ["title", "theme", "positioning", "mission"]
 
 
@@ -212,11 +214,13 @@ class TargetAdmin(PublishesChanges, admin.ModelAdmin):
         "unit",
         "scale",
         "lead_department",
+        "leader",
     ]
-    list_filter = ["plan", "kind", "lead_department", "group__kind"]
+    list_filter = ["plan", "kind", "lead_department", "leader", "group__kind"]
     search_fields = ["code", "name", "wording", "source_clause"]
-    list_select_related = ["lead_department"]
-    autocomplete_fields = ["lead_department", "parent", "group", "predecessor"]
+    list_select_related = ["lead_department", "leader"]
+    autocomplete_fields = ["lead_department", "parent", "group", "predecessor", "leader"]
+    actions = [assign_duties]
     filter_horizontal = ["co_departments"]
     readonly_fields = ["revision"]
 

@@ -1,4 +1,6 @@
 from .backups import BackupRecord
+from .channels import Channel, Delivery
+from .duties import Leader
 from .plan import Action, Department, Measure, Pillar, Plan, TargetGroup
 from .reminders import ReminderPreference, ReminderSent
 from .reports import AuditEntry, Evidence, Report
@@ -8,8 +10,11 @@ __all__ = [
     "Action",
     "AuditEntry",
     "BackupRecord",
+    "Channel",
+    "Delivery",
     "Department",
     "Evidence",
+    "Leader",
     "Measure",
     "Pillar",
     "Plan",

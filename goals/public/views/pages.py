@@ -181,7 +181,7 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
     day = publication.day_for(request, plan)
     target = get_object_or_404(
         Target.objects.select_related(
-            "group__measure__action", "group__measure__pillar", "lead_department", "parent"
+            "group__measure__action", "group__measure__pillar", "lead_department", "leader", "parent"
         ).annotate(has_successor=Exists(Target.objects.filter(predecessor=OuterRef("pk")))),
         plan=plan,
         code=code,
