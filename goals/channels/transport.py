@@ -42,11 +42,15 @@ class Message:
     occasion: str = ""
 
 
+ELLIPSIS = "\n\n……"
+
+
 def _clip(text: str, limit: int) -> str:
+    """The text, cut (at a character boundary) to at most `limit` bytes of UTF-8, ellipsis included."""
     data = text.encode()
     if len(data) <= limit:
         return text
-    return data[: limit - 6].decode(errors="ignore") + "\n\n……"
+    return data[: limit - len(ELLIPSIS.encode())].decode(errors="ignore") + ELLIPSIS
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:

@@ -314,6 +314,24 @@ class ChannelMessage:
     text: str
 
 
+def _due_by_department(plan: Plan, facts) -> dict[tuple, list[DueItem]]:
+    """{(department id, kind, deadline): the targets it owes a report for}, lead and co-units."""
+    co: dict[int, list] = {}
+    rows = Target.co_departments.through.objects.filter(target__plan=plan)
+    for target_id, department_id in rows.values_list("target_id", "department_id"):
+        co.setdefault(target_id, []).append(department_id)
+    due: dict[tuple, list[DueItem]] = {}
+    for item in facts.values():
+        if item.due is None or not (item.due.overdue or item.due.days <= settings.REMINDER_DAYS_BEFORE):
+            continue
+        kind = Kind.AFTER_DEADLINE if item.due.overdue else Kind.BEFORE_DEADLINE
+        t, period = item.tp.target, item.due.period
+        for department_id in dict.fromkeys(d for d in [t.lead_department_id, *co.get(t.pk, [])] if d):
+            entry = DueItem(t.code, t.name, "", str(period), period.deadline, item.due.days)
+            due.setdefault((department_id, kind, period.deadline), []).append(entry)
+    return due
+
+
 def channel_messages(day: datetime.date, plan: Plan | None = None) -> list[ChannelMessage]:
     """Each enabled channel's messages on `day`: its department's deadline reminders, the digest."""
     plan = plan or publication.public_plan()
@@ -322,46 +340,18 @@ def channel_messages(day: datetime.date, plan: Plan | None = None) -> list[Chann
         return []
     result = evaluate_plan(plan, day)
     facts = schedule.reporting_facts(result, day, schedule.STAFF_STATES)
-    co: dict[int, list] = {}
-    for target_id, department_id in Target.co_departments.through.objects.filter(
-        target__plan=plan
-    ).values_list("target_id", "department_id"):
-        co.setdefault(target_id, []).append(department_id)
-    due: dict[tuple, list[DueItem]] = {}
-    for item in facts.values():
-        if item.due is None or not (item.due.overdue or item.due.days <= settings.REMINDER_DAYS_BEFORE):
-            continue
-        kind = Kind.AFTER_DEADLINE if item.due.overdue else Kind.BEFORE_DEADLINE
-        target = item.tp.target
-        for department_id in dict.fromkeys(
-            d for d in [target.lead_department_id, *co.get(target.pk, [])] if d
-        ):
-            due.setdefault((department_id, kind, item.due.period.deadline), []).append(
-                DueItem(
-                    target.code,
-                    target.name,
-                    "",
-                    str(item.due.period),
-                    item.due.period.deadline,
-                    item.due.days,
-                )
-            )
     found = []
     with translation.override(settings.LANGUAGE_CODE):
-        for (department_id, kind, deadline), items in sorted(
-            due.items(), key=lambda kv: (kv[0][2], kv[0][1])
-        ):
+        due = _due_by_department(plan, facts)
+        for (department_id, kind, deadline), items in sorted(due.items(), key=lambda kv: kv[0][2:0:-1]):
             occasion = Outgoing(None, kind, deadline.isoformat(), items)
             title = SUBJECTS[kind](occasion)
+            context = {"title": title, "kind": kind, "deadline": deadline, "link": link("workspace")}
+            context["items"] = sorted(items, key=lambda i: i.code)
             for channel in (c for c in channels if c.department_id == department_id):
-                context = {
-                    "title": title,
-                    "kind": kind,
-                    "deadline": deadline,
-                    "items": sorted(items, key=lambda i: i.code),
-                }
-                context |= {"department": channel.department.name, "link": link("workspace")}
-                text = render_to_string("channels/deadline.md", context)
+                text = render_to_string(
+                    "channels/deadline.md", {**context, "department": channel.department.name}
+                )
                 found.append(ChannelMessage(channel, kind, occasion.occasion, title, text))
         if day.weekday() == settings.DIGEST_WEEKDAY:
             year, week, _weekday = day.isocalendar()
@@ -396,9 +386,6 @@ def send_reminders_task(as_of: str | None = None) -> dict:
     summary = run(day)
     queued = send_to_channels(day or timezone.localdate())
     logger.info(
-        "reminders: %s sent, %s already sent, %s channel messages queued",
-        len(summary.sent),
-        len(summary.already),
-        queued,
+        "reminders: %s sent, %s already, %s to channels", len(summary.sent), len(summary.already), queued
     )
     return {**summary.as_dict(), "channel_messages": queued}
