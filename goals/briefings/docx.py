@@ -42,8 +42,7 @@ def document_number(briefing: Briefing, number: str | None = None) -> str:
     default the month as the serial (one briefing a month)."""
     if number:
         return number
-    prefix = getattr(settings, "BRIEFING_NUMBER_PREFIX", "经开督")
-    return f"{prefix}〔{briefing.day.year}〕{briefing.day.month}号"
+    return f"{settings.BRIEFING_NUMBER_PREFIX}〔{briefing.day.year}〕{briefing.day.month}号"
 
 
 def _fonts(run, east_asia: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> None:
@@ -160,7 +159,7 @@ def to_docx(briefing: Briefing, *, number: str | None = None) -> bytes:
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.footer_distance = Mm(28) - Mm(21)
     _font_alternatives(doc)
-    issuer = getattr(settings, "BRIEFING_ISSUER", "") or _("常州经开区督查室")
+    issuer = settings.BRIEFING_ISSUER or _("常州经开区督查室")
     _paragraph(doc, issuer, font=TITLE_FONT, size=26, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(doc, "", align=WD_ALIGN_PARAGRAPH.CENTER)
     rule = _paragraph(doc, document_number(briefing, number), align=WD_ALIGN_PARAGRAPH.CENTER)

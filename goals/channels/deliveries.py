@@ -21,11 +21,6 @@ from goals.channels import transport
 from goals.models import Channel, Delivery
 
 logger = logging.getLogger(__name__)
-DEFAULT_RETRY_DELAYS = (60, 300, 1800)
-
-
-def retry_delays() -> tuple[int, ...]:
-    return tuple(getattr(settings, "CHANNEL_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
 
 
 def queue(
@@ -57,7 +52,7 @@ def attempt(delivery: Delivery) -> bool:
         transport.post(channel.kind, channel.url, channel.secret, message)
     except transport.Failed as failure:
         delivery.error = str(failure)[:1000]
-        delays = retry_delays()
+        delays = settings.CHANNEL_RETRY_DELAYS
         retry = delivery.attempts <= len(delays) and channel.enabled
         delivery.state = Delivery.State.RETRYING if retry else Delivery.State.FAILED
         delivery.save(update_fields=["attempts", "error", "state"])
