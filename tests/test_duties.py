@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from goals.accounts.permissions import ADMIN, ensure_roles
+from goals.admin import audit_text
 from goals.models import AuditEntry, Department, Leader, Target
 from goals.workbooks import duties
 from goals.workbooks.safety import Refused
@@ -91,6 +92,8 @@ def test_it_assigns_duties_from_the_workbook_and_audits_each_target(people):
     assert entry.actor == people["admin"] and entry.changes["by"] == "测试"
     assert entry.changes["lead_department"] == [None, "遥观镇"]
     assert entry.changes["leader"] == [None, "王某某(管委会副主任)"]
+    assert "分管领导:— → 王某某(管委会副主任)" in audit_text.lines(entry.changes)
+    assert "途径:测试" in audit_text.lines(entry.changes)
     assert Target.objects.get(plan=plan, code="P4.2").leader == people["other"]
     # The same workbook again changes nothing and records nothing.
     assert duties.apply(duties.read(data), people["admin"], by="测试") == 0
