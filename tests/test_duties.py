@@ -4,11 +4,14 @@ public target page (lead unit and 分管领导, never the contact) and a leader'
 
 from __future__ import annotations
 
+import importlib
 import io
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -247,3 +250,17 @@ def test_a_leaders_workspace_lists_their_targets_with_contacts(people):
     codes = [row["target"].code for row in response.context["rows"]]
     assert codes == ["P1.3", "P4.1"] and "张联系" in html and "我分管的目标" in html
     assert as_user(people["admin"]).get(reverse("leader_workspace")).status_code == 403
+
+
+def test_the_migration_gives_the_admin_role_the_new_models(db):
+    ensure_roles()
+    group = Group.objects.get(name=ADMIN)
+    new = Permission.objects.filter(
+        content_type__app_label="goals", content_type__model__in=["leader", "channel", "delivery"]
+    )
+    group.permissions.remove(*new)
+    migration = importlib.import_module("goals.migrations.0010_duties_and_channels")
+    state = MigrationExecutor(connection).loader.project_state(("goals", "0010_duties_and_channels"))
+    migration.grant_admins(state.apps, None)
+    granted = set(group.permissions.filter(pk__in=new).values_list("codename", flat=True))
+    assert {"change_leader", "add_channel", "view_delivery"} <= granted and len(granted) == 12

@@ -3,7 +3,26 @@
 import django.core.validators
 import django.db.models.deletion
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+
+def grant_admins(apps, schema_editor):
+    """The admin role (管理员, migration 0003) holds every permission of goals: add those of
+    the new models (leaders, channels, deliveries), as goals.accounts.permissions.ensure_roles does."""
+    app_config = apps.get_app_config("goals")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    admin = Group.objects.filter(name="管理员").first()
+    if admin is not None:
+        admin.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="goals", content_type__model__in=["leader", "channel", "delivery"]
+            )
+        )
 
 
 class Migration(migrations.Migration):
@@ -94,4 +113,5 @@ class Migration(migrations.Migration):
             model_name='delivery',
             constraint=models.CheckConstraint(condition=models.Q(('state__in', ['queued', 'sent', 'retrying', 'failed'])), name='delivery_state_valid'),
         ),
+        migrations.RunPython(grant_admins, migrations.RunPython.noop),
     ]
