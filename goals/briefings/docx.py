@@ -168,7 +168,9 @@ def to_docx(briefing: Briefing, *, number: str | None = None) -> bytes:
     _paragraph(doc, briefing.title, font=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(doc, "", align=WD_ALIGN_PARAGRAPH.CENTER)
 
-    lights = "、".join(f"{Light(light).label} {n} 个" for light, n in briefing.light_counts)
+    lights = "、".join(
+        _("%(light)s %(n)s 个") % {"light": Light(light).label, "n": n} for light, n in briefing.light_counts
+    )
     _paragraph(
         doc,
         _("截至 %(day)s,%(year)s 年工作目标总体完成度 %(percent)s%%,共 %(total)s 个目标,其中%(lights)s。")
@@ -244,11 +246,9 @@ def to_docx(briefing: Briefing, *, number: str | None = None) -> bytes:
             _paragraph(doc, label + listed)
     _paragraph(doc, "")
     _paragraph(doc, issuer, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _paragraph(
-        doc,
-        f"{briefing.day.year}年{briefing.day.month}月{briefing.day.day}日",
-        align=WD_ALIGN_PARAGRAPH.RIGHT,
-    )
+    day = briefing.day
+    date = _("%(year)s年%(month)s月%(day)s日") % {"year": day.year, "month": day.month, "day": day.day}
+    _paragraph(doc, date, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _page_number_footer(section)
     doc.core_properties.title = briefing.title
     out = io.BytesIO()
