@@ -208,6 +208,13 @@ def _plan_of(title: str, year: int | None) -> Plan:
 def read(data: bytes, *, year: int | None = None) -> Reading:
     """Check the workbook against the plan; every problem, with its row and column, or the rows."""
     workbook = open_workbook(data)
+    try:
+        return _read(workbook, year)
+    finally:
+        workbook.close()
+
+
+def _read(workbook, year: int | None) -> Reading:
     if len(workbook.sheetnames) != 1:
         raise Refused(
             _("工作簿只能有一个工作表(现有 %(n)s 个:%(names)s),请删除多余的工作表后重新上传。")
@@ -228,7 +235,8 @@ def read(data: bytes, *, year: int | None = None) -> Reading:
     leaders = {}
     for leader in Leader.objects.all():
         leaders[leader.name] = leader
-        leaders[str(leader)] = leader
+        leaders[str(leader)] = leader  # 姓名(职务), as the preview shows it
+        leaders[f"{leader.name}({leader.title})"] = leader
     problems: list[str] = []
     rows: list[Row] = []
     seen: dict[str, int] = {}
