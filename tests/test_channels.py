@@ -253,3 +253,16 @@ def test_the_admin_sends_a_test_message(channels, robot):
     )
     assert response.status_code == 200 and robot.received[0]["signature_ok"]
     assert Delivery.objects.get().state == "sent"
+
+
+def test_a_failed_test_message_is_reported_at_once_and_not_retried(channels, robot):
+    boss = make_user("channels-admin", is_staff=True)
+    ensure_roles()
+    boss.groups.add(Group.objects.get(name=ADMIN))
+    robot.answers = [(500, {})]
+    url = reverse("admin:goals_channel_changelist")
+    response = as_user(boss).post(
+        url, {"action": "send_test", "_selected_action": [channels["wecom"].pk]}, follow=True
+    )
+    assert "发送失败 HTTP 500" in response.content.decode()
+    assert Delivery.objects.get().state == "failed" and not DBTaskResult.objects.exists()

@@ -28,7 +28,7 @@ class ChannelAdmin(admin.ModelAdmin):
                 channel, kind="test", occasion=stamp, title=title, text=text, enqueue=False
             )
             if delivery is not None:
-                deliveries.attempt(delivery)
+                deliveries.attempt(delivery, retry=False)  # the admin reads the outcome now
                 level = messages.SUCCESS if delivery.state == Delivery.State.SENT else messages.ERROR
                 self.message_user(
                     request, f"{channel}: {delivery.get_state_display()} {delivery.error}", level

@@ -39,8 +39,8 @@ def queue(
     return delivery
 
 
-def attempt(delivery: Delivery) -> bool:
-    """One attempt: True when sent; on failure the error is recorded and a retry planned."""
+def attempt(delivery: Delivery, *, retry: bool = True) -> bool:
+    """One attempt: True when sent; on failure the error is recorded and (`retry`) a retry planned."""
     channel = delivery.channel
     message = transport.Message(
         delivery.title, delivery.text, channel.department.name, delivery.kind, delivery.occasion
@@ -53,7 +53,7 @@ def attempt(delivery: Delivery) -> bool:
     except transport.Failed as failure:
         delivery.error = str(failure)[:1000]
         delays = settings.CHANNEL_RETRY_DELAYS
-        retry = delivery.attempts <= len(delays) and channel.enabled
+        retry = retry and delivery.attempts <= len(delays) and channel.enabled
         delivery.state = Delivery.State.RETRYING if retry else Delivery.State.FAILED
         delivery.save(update_fields=["attempts", "error", "state"])
         logger.warning("channel %s: attempt %s failed: %s", channel.pk, delivery.attempts, failure)
