@@ -149,6 +149,7 @@ def test_the_commands_export_check_and_import(people, tmp_path):
     out = io.StringIO()
     call_command("import_duties", str(path), "--dry-run", stdout=out)
     assert "检查通过(未保存)" in out.getvalue() and "1 个目标将调整分工" in out.getvalue()
+    assert "P1.3 牵头单位:— → 遥观镇;分管领导:— → 王某某(管委会副主任)" in out.getvalue()
     assert Target.objects.get(plan=people["plan"], code="P1.3").lead_department is None
     call_command("import_duties", str(path), stdout=(out := io.StringIO()))
     assert "1 个目标调整了分工" in out.getvalue()

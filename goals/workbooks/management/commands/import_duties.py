@@ -12,6 +12,20 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from goals.workbooks import duties
 from goals.workbooks.safety import Refused
 
+LABELS = {
+    "lead_department": "牵头单位",
+    "co_departments": "配合单位",
+    "leader": "分管领导",
+    "contact_name": "联系人",
+    "contact_phone": "联系电话",
+}
+
+
+def text(value) -> str:
+    if isinstance(value, list):
+        value = "、".join(value)
+    return value or "—"
+
 
 class Command(BaseCommand):
     help = "从 .xlsx 分工方案设置目标的牵头单位、配合单位、分管领导和联系人(全部无误才保存);--dry-run 只检查不保存。"
@@ -33,7 +47,7 @@ class Command(BaseCommand):
             raise CommandError("未导入,发现以下问题:\n" + "\n".join(failure.problems)) from None
         for row in reading.changed:
             changes = ";".join(
-                f"{key}:{row.before[key] or '—'} → {row.after[key] or '—'}"
+                f"{LABELS[key]}:{text(row.before[key])} → {text(row.after[key])}"
                 for key in row.after
                 if row.before[key] != row.after[key]
             )
