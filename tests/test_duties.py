@@ -67,6 +67,9 @@ def test_the_export_lists_every_target_with_chinese_headers(people):
         "联系电话",
     ]
     assert ws.max_row - 1 == Target.objects.filter(plan=people["plan"]).count() == 116
+    lists = {str(v.sqref): v.formula1 for v in ws.data_validations.dataValidation}
+    assert lists["C2:C117"].startswith('"') and "遥观镇" in lists["C2:C117"]
+    assert lists["E2:E117"] == '"王某某,李某某"' or lists["E2:E117"] == '"李某某,王某某"'
 
 
 def test_it_assigns_duties_from_the_workbook_and_audits_each_target(people):

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from goals.models import AuditEntry, Department, Leader, Plan, Target
 from goals.models.targets import PHONE
@@ -157,9 +158,28 @@ def export(plan: Plan) -> bytes:
     for cell in ws["G"][1:]:
         cell.number_format = "@"  # a phone number stays text (leading 0, no 1.38E+10)
     ws.freeze_panes = "C2"
+    last = max(ws.max_row, 2)
+    for column, names in (
+        ("C", Department.objects.values_list("name", flat=True)),
+        ("E", Leader.objects.values_list("name", flat=True)),
+    ):
+        _choices(ws, f"{column}2:{column}{last}", list(names))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _choices(ws, cells: str, names: list[str]) -> None:
+    """A drop-down of the known names on `cells` (Excel and WPS), when the list fits in the
+    255 characters an inline list may have; the import checks the names either way."""
+    listed = ",".join(names)
+    if not names or len(listed) > 255 or any('"' in n or "," in n for n in names):
+        return
+    validation = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True)
+    validation.error = _("请从下拉列表中选择,或留空。")
+    validation.showErrorMessage = True
+    ws.add_data_validation(validation)
+    validation.add(cells)
 
 
 @dataclass
