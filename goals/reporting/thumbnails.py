@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 from django.core.files.storage import default_storage
@@ -29,6 +30,7 @@ from goals.reporting.evidence import SANDBOX_POLICY
 BOX = (320, 240)  # the largest thumbnail, in pixels (shown at 160 × 120 CSS pixels)
 PAGE_BOX = (420, 594)  # a PDF's first page (A4 proportions), shown at 210 × 297 CSS pixels
 FOLDER = "evidence/thumbs"
+PDFIUM = threading.Lock()  # PDFium is not thread-safe: one render at a time per process
 
 
 def thumbnail_name(item: Evidence) -> str:
@@ -37,6 +39,11 @@ def thumbnail_name(item: Evidence) -> str:
 
 def first_page(data: bytes) -> Image.Image:
     """The PDF's first page as an image no larger than PAGE_BOX (ValueError if unreadable)."""
+    with PDFIUM:
+        return _first_page(data)
+
+
+def _first_page(data: bytes) -> Image.Image:
     import pypdfium2  # imported here: only the review queue needs it
 
     try:
