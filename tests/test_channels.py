@@ -184,6 +184,9 @@ def test_the_channel_step_builds_each_departments_reminders(channels, settings):
     settings.DIGEST_WEEKDAY = 0
     monday = reminders.channel_messages(MONDAY)
     assert {m.kind for m in monday} == {"after", "digest"}
+    overdue = {m.channel.kind: m.text for m in monday if m.kind == "after"}
+    assert overdue["wecom"].startswith('### <font color="warning">【逾期提醒】')
+    assert overdue["dingtalk"].startswith("### 【逾期提醒】")
     digest = next(m for m in monday if m.kind == "digest")
     assert "遥观镇" in digest.text and "红灯" in digest.text
 

@@ -22,7 +22,7 @@ class ChannelAdmin(admin.ModelAdmin):
     def send_test(self, request, queryset):
         stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
         for channel in queryset:
-            title = str(_("测试消息"))
+            title = str(_("【测试】通知渠道"))
             text = f"### {title}\n\n" + str(_("工作目标管理系统的通知渠道已连通(%(at)s)。")) % {"at": stamp}
             delivery = deliveries.queue(
                 channel, kind="test", occasion=stamp, title=title, text=text, enqueue=False

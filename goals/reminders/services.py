@@ -349,9 +349,8 @@ def channel_messages(day: datetime.date, plan: Plan | None = None) -> list[Chann
             context = {"title": title, "kind": kind, "deadline": deadline, "link": link("workspace")}
             context["items"] = sorted(items, key=lambda i: i.code)
             for channel in (c for c in channels if c.department_id == department_id):
-                text = render_to_string(
-                    "channels/deadline.md", {**context, "department": channel.department.name}
-                )
+                extra = {"department": channel.department.name, "robot": channel.kind}
+                text = render_to_string("channels/deadline.md", {**context, **extra})
                 found.append(ChannelMessage(channel, kind, occasion.occasion, title, text))
         if day.weekday() == settings.DIGEST_WEEKDAY:
             year, week, _weekday = day.isocalendar()
