@@ -269,3 +269,12 @@ def test_a_failed_test_message_is_reported_at_once_and_not_retried(channels, rob
     )
     assert "发送失败 HTTP 500" in response.content.decode()
     assert Delivery.objects.get().state == "failed" and not DBTaskResult.objects.exists()
+
+
+def test_retry_delays_come_from_the_environment_and_bad_ones_stop_start_up():
+    from tests.test_infra import start_django
+
+    result = start_django(DEBUG="1", CHANNEL_RETRY_DELAYS="60,soon")
+    assert result.returncode != 0
+    assert "CHANNEL_RETRY_DELAYS must be whole numbers of seconds" in result.stderr
+    assert start_django(DEBUG="1", CHANNEL_RETRY_DELAYS="30, 120").returncode == 0
