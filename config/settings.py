@@ -336,6 +336,17 @@ REVIEW_REMINDER_AFTER_DAYS = env_int("REVIEW_REMINDER_AFTER_DAYS", 3, minimum=1)
 DIGEST_WEEKDAY = env_int("DIGEST_WEEKDAY", 0)
 if DIGEST_WEEKDAY > 6:
     raise ImproperlyConfigured(f"DIGEST_WEEKDAY must be 0 (Monday) to 6 (Sunday); got {DIGEST_WEEKDAY}")
+# Notification channels (goals.channels: WeCom / DingTalk robots, webhooks): the seconds
+# before each retry of a message that failed; after the last, it is recorded as failed.
+CHANNEL_RETRY_DELAYS = tuple(env_list("CHANNEL_RETRY_DELAYS", ["60", "300", "1800"]))
+if not all(delay.isdigit() for delay in CHANNEL_RETRY_DELAYS):
+    raise ImproperlyConfigured(
+        f"CHANNEL_RETRY_DELAYS must be whole numbers of seconds, comma-separated; got {','.join(CHANNEL_RETRY_DELAYS)!r}"
+    )
+CHANNEL_RETRY_DELAYS = tuple(int(delay) for delay in CHANNEL_RETRY_DELAYS)
+# The briefing as a Word document: the issuing office (红头) and its document number's prefix.
+BRIEFING_ISSUER = os.environ.get("BRIEFING_ISSUER", "").strip()
+BRIEFING_NUMBER_PREFIX = os.environ.get("BRIEFING_NUMBER_PREFIX", "").strip() or "经开督"
 # Background jobs (django.tasks) are stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

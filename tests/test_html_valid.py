@@ -16,14 +16,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from goals.accounts.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
-from goals.models import Department, Report, Target
+from goals.models import Department, Leader, Report, Target
 from goals.reporting import services
+from tests.builders import evidence as files
 from tests.builders import make_user
 from tests.conftest import ROOT, unavailable
 
@@ -59,8 +61,9 @@ def nu_errors(folder: Path) -> list[dict]:
 
 
 @pytest.fixture
-def scene(seeded):
+def scene(seeded, settings, tmp_path_factory):
     """The seed with approved and pending reports, an official of 遥观镇 and a reviewer."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")  # not the folder of pages checked
     ensure_roles()
     plan = seeded
     unit = Department.objects.get(name="遥观镇")
@@ -89,6 +92,13 @@ def scene(seeded):
         as_of=datetime.date(2024, 7, 10),
         author=official,
         note="待审核",
+        evidence=files("现场.png", "验收报告.pdf"),  # previews in the review queue
+    )
+    # A leader in charge (分管领导) of P1.3, linked to an account: their workspace.
+    leader = make_user("nu-leader", first_name="王分管")
+    Leader.objects.create(name="王某某", title="管委会副主任", user=leader)
+    Target.objects.filter(plan=plan, code__in=["P1.3", "P4.1"]).update(
+        leader=Leader.objects.get(), contact_name="张三"
     )
     returned = services.submit_report(
         target=Target.objects.get(plan=plan, code="P4.1"),
@@ -149,6 +159,7 @@ def staff_pages(scene) -> list[tuple[object, str]]:
         (reviewer, reverse("workspace") + "?as_reviewer=1"),
         (scene["admin"], reverse("workspace")),
         (scene["admin"], reverse("review_queue")),
+        (get_user_model().objects.get(username="nu-leader"), reverse("leader_workspace")),
     ]
 
 

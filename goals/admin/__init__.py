@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from goals.accounts.forms import AdminSignInForm
-from goals.admin import closing, plans, records  # noqa: F401  (registers the model admins)
+from goals.admin import channels, closing, duties, plans, records  # noqa: F401  (registers the model admins)
 
 admin.site.site_header = _("常州经开区工作目标管理")
 admin.site.site_title = _("工作目标管理")

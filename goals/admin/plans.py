@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from goals.admin import audit_text
 from goals.admin.closing import PublishesPlans, accept_proposed
+from goals.admin.duties import assign_duties
 from goals.admin.publishing import PublishesChanges
 from goals.models import (
     Action,
@@ -23,6 +24,7 @@ from goals.models import (
 )
 from goals.planning import publication
 from goals.workbooks.admin import PlanWorkbookAdmin
+from goals.workbooks.duties_admin import DutiesWorkbookAdmin
 
 # --- target assignment ---------------------------------------------------------------------
 
@@ -133,8 +135,8 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(PublishesPlans, PlanWorkbookAdmin, PublishesChanges, admin.ModelAdmin):
-    list_display = ["year", "title", "status", "theme", "adopted_on", "workbook_link"]
+class PlanAdmin(PublishesPlans, DutiesWorkbookAdmin, PlanWorkbookAdmin, PublishesChanges, admin.ModelAdmin):
+    list_display = ["year", "title", "status", "theme", "adopted_on", "workbook_link", "duties_link"]
     list_filter = ["status"]
     search_fields = ["title", "theme", "positioning", "mission"]
     actions = ["publish_selected", *PlanWorkbookAdmin.actions]
@@ -216,11 +218,13 @@ class TargetAdmin(PublishesChanges, admin.ModelAdmin):
         "unit",
         "scale",
         "lead_department",
+        "leader",
     ]
-    list_filter = ["plan", "kind", "lead_department", "group__kind"]
+    list_filter = ["plan", "kind", "lead_department", "leader", "group__kind"]
     search_fields = ["code", "name", "wording", "source_clause"]
-    list_select_related = ["lead_department"]
-    autocomplete_fields = ["lead_department", "parent", "group", "predecessor"]
+    list_select_related = ["lead_department", "leader"]
+    autocomplete_fields = ["lead_department", "parent", "group", "predecessor", "leader"]
+    actions = [assign_duties]
     filter_horizontal = ["co_departments"]
     readonly_fields = ["revision"]
     actions = [accept_proposed]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from goals.accounts import permissions
 from goals.accounts.staff import staff_login_required, staff_year
 from goals.briefings import build as briefings
+from goals.briefings import docx as briefing_docx
 from goals.models import Plan
 from goals.planning import publication
 from goals.public.caching import public_page
@@ -26,6 +27,7 @@ from goals.tracking import evaluation
 TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": briefing_docx.DOCX,
 }
 
 
@@ -40,7 +42,8 @@ def month_end(plan, day: datetime.date) -> datetime.date:
 
 
 def download(briefing: briefings.Briefing, kind: str) -> HttpResponse:
-    data = briefings.to_pdf(briefing) if kind == "pdf" else briefings.to_xlsx(briefing)
+    makers = {"pdf": briefings.to_pdf, "xlsx": briefings.to_xlsx, "docx": briefing_docx.to_docx}
+    data = makers[kind](briefing)
     response = HttpResponse(data, content_type=TYPES[kind])
     name = briefings.filename(briefing, kind)
     response["Content-Disposition"] = (

@@ -1,5 +1,7 @@
 from .backups import BackupRecord
+from .channels import Channel, Delivery
 from .closing import FinalRecord
+from .duties import Leader
 from .plan import Action, Department, Measure, Pillar, Plan, TargetGroup
 from .reminders import ReminderPreference, ReminderSent
 from .reports import AuditEntry, Evidence, Report
@@ -9,9 +11,12 @@ __all__ = [
     "Action",
     "AuditEntry",
     "BackupRecord",
+    "Channel",
+    "Delivery",
     "Department",
     "Evidence",
     "FinalRecord",
+    "Leader",
     "Measure",
     "Pillar",
     "Plan",

@@ -164,9 +164,21 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    # A PDF's first page is previewed in the review queue up to this size (goals.reporting.thumbnails).
+    PREVIEW_PDF_MAX_BYTES = 2 * 1024 * 1024
+
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
+
+    @property
+    def has_preview(self) -> bool:
+        """A thumbnail for staff: every image, and a PDF small enough to render its first page."""
+        return self.is_image or (self.is_pdf and self.size <= self.PREVIEW_PDF_MAX_BYTES)
 
 
 class AuditEntry(models.Model):

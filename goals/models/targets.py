@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,7 @@ from goals.rules.cadence import Cycle
 from goals.rules.formatting import SCALE_LABELS
 from goals.rules.progress import Kind
 
+from .duties import Leader
 from .plan import Coded, CodedManager, Department, Plan, TargetGroup
 
 
@@ -27,11 +28,21 @@ class Scale(models.IntegerChoices):
 
 
 SCALE_VALUES = [s.value for s in Scale]
+# A landline (0519-8888 8888, with an extension -123) or a mobile number (+86 138 …).
+PHONE = RegexValidator(
+    r"^\+?[0-9][0-9 ()\-]{2,28}$", _("电话号码只能包含数字、空格、括号、连字符和开头的 +。")
+)
 
 
 class TargetQuerySet(models.QuerySet):
     def for_plan(self, plan: Plan) -> TargetQuerySet:
         return self.filter(plan=plan)
+
+    def led_by(self, user) -> TargetQuerySet:
+        """Targets whose leader in charge (分管领导) is linked to `user`."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(leader__user=user)
 
     def for_department(self, department: Department) -> TargetQuerySet:
         return self.filter(Q(lead_department=department) | Q(co_departments=department)).distinct()
@@ -137,6 +148,22 @@ class Target(Coded):
     )
     co_departments = models.ManyToManyField(
         Department, blank=True, related_name="co_targets", verbose_name=_("配合单位")
+    )
+    leader = models.ForeignKey(
+        Leader,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="targets",
+        verbose_name=_("分管领导"),
+    )
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True, help_text=_("仅工作人员可见"))
+    contact_phone = models.CharField(
+        _("联系电话"),
+        max_length=30,
+        blank=True,
+        validators=[PHONE],
+        help_text=_("仅工作人员可见"),
     )
     predecessor = models.ForeignKey(
         "self",

@@ -186,6 +186,7 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
             "group__measure__action",
             "group__measure__pillar",
             "lead_department",
+            "leader",
             "parent",
             "predecessor__plan",
         ).annotate(has_successor=Exists(Target.objects.filter(predecessor=OuterRef("pk")))),

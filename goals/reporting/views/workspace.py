@@ -130,6 +130,8 @@ def workspace(request: HtmxHttpRequest) -> HttpResponse:
     if not permissions.can_submit(user):
         if permissions.can_review(user):
             return redirect("review_queue")
+        if hasattr(user, "leader"):  # a leader in charge (分管领导) without a reporting role
+            return redirect("leader_workspace")
         raise PermissionDenied(_("您的账号尚未分配填报或审核角色,请联系管理员。"))
     year = staff_year(request)
     plan = year.plan

@@ -8,19 +8,21 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_date
 
 from goals.briefings import build as briefings
+from goals.briefings import docx as briefing_docx
 from goals.models import Plan
 from goals.planning import publication
 
 
 class Command(BaseCommand):
-    help = "生成督查通报(PDF 或 Excel):briefing --as-of 2024-06-30 --format pdf 通报.pdf"
+    help = "生成督查通报(PDF、Excel 或 Word 公文格式):briefing --as-of 2024-06-30 --format pdf 通报.pdf"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="输出文件")
         parser.add_argument("--as-of", required=True, help="截至日期 YYYY-MM-DD")
-        parser.add_argument("--format", choices=["pdf", "xlsx"], default="pdf")
+        parser.add_argument("--format", choices=["pdf", "xlsx", "docx"], default="pdf")
         parser.add_argument("--year", type=int, help="计划年度(默认为截至日期所在年度)")
         parser.add_argument("--public", action="store_true", help="公示版:只计审核通过的数据,不含内部说明")
+        parser.add_argument("--number", help="发文字号(仅 docx),默认如 经开督〔2024〕6号(月份为序号)")
 
     def handle(self, *args, path: str, as_of: str, format: str, year: int | None, public: bool, **options):
         try:
@@ -34,6 +36,9 @@ class Command(BaseCommand):
         if plan is None or (year >= publication.SYNTHETIC_YEARS_FROM and not options.get("year")):
             raise CommandError(f"没有 {year} 年的工作计划。")
         briefing = briefings.build(plan, day, public=public)
-        data = briefings.to_pdf(briefing) if format == "pdf" else briefings.to_xlsx(briefing)
+        if format == "docx":
+            data = briefing_docx.to_docx(briefing, number=options.get("number"))
+        else:
+            data = briefings.to_pdf(briefing) if format == "pdf" else briefings.to_xlsx(briefing)
         Path(path).write_bytes(data)
         self.stdout.write(f"已生成 {briefing.title}:{path}({len(data)} 字节)")

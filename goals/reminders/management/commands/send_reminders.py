@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from goals.reminders import services as reminders
 
@@ -42,3 +43,7 @@ class Command(BaseCommand):
                 + (f":{' '.join(item.codes)}" if item.codes else "")
             )
         self.stdout.write(f"{verb} {len(summary.sent)} 封;此前已发送、本次跳过 {len(summary.already)} 封。")
+        queued = reminders.send_to_channels(day or timezone.localdate(), dry_run=dry_run)
+        if queued:
+            # Queued here, sent by the worker (db_worker), with retries.
+            self.stdout.write(f"{'将发往' if dry_run else '已排队发往'}群机器人等通知渠道 {queued} 条消息。")
