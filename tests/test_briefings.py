@@ -57,7 +57,7 @@ def test_it_holds_lights_departments_attention_and_changes(briefed):
     assert names == ["横林镇", "遥观镇", "潞城街道"]
     red = {item.target.code: item for item in briefing.red}
     assert red["P1.3"].note == "选址未定" and red["P1.3"].next_steps == "七月开工两处"
-    assert red["P1.3"].required == "31.43个/月"  # (200 − 10) ÷ the months left after June 30
+    assert red["P1.3"].required == "32个/月"  # (200 − 10) ÷ the months left after June 30: 31.43, rounded up
     assert [item.target.code for item in briefing.yellow] == ["P4.3"]
     assert [item.target.code for item in briefing.newly_done] == ["P7.2"]
     assert "P1.3" not in {item.target.code for item in briefing.newly_red}  # already red in May

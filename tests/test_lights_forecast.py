@@ -312,3 +312,55 @@ def test_a_target_done_never_needs_a_rate_and_one_not_done_needs_a_positive_one(
         assert needed is None
     else:
         assert needed > 0
+
+
+class TestForecastText:
+    """Forecasts at the precision of the unit (goals.rules.formatting)."""
+
+    @staticmethod
+    def target(unit="个", scale=1, kind=Kind.AT_LEAST):
+        from goals.models import Target
+
+        return Target(unit=unit, scale=scale, kind=kind, target_value=D(1))
+
+    def test_counts_are_whole(self):
+        from goals.rules.formatting import forecast_text
+
+        assert forecast_text(D("200.36"), self.target("个")) == "200个"
+        assert forecast_text(D("2.5"), self.target("所")) == "3所"
+        assert forecast_text(D("2.49"), self.target("所")) == "2所"
+
+    def test_a_count_at_wan_is_rounded_in_its_unit_and_written_at_wan(self):
+        from goals.rules.formatting import forecast_text
+
+        assert forecast_text(D("10523.7"), self.target("名", 10_000)) == "1.0524万名"
+        assert forecast_text(D("10500"), self.target("名", 10_000)) == "1.05万名"
+
+    def test_levels_and_other_units_keep_two_decimals(self):
+        from goals.rules.formatting import forecast_text
+
+        assert forecast_text(D("4.4567"), self.target("个", kind=Kind.LEVEL)) == "4.46个"
+        assert forecast_text(D("76.925"), self.target("%", kind=Kind.LEVEL)) == "76.93%"
+        assert forecast_text(D("12345.678"), self.target("元", 10_000)) == "1.23万元"
+
+    def test_a_monthly_rate_is_rounded_up(self):
+        from goals.rules.formatting import rate_rounded, rate_text
+
+        assert rate_text(D("0.33"), self.target("家")) == "1家"
+        assert rate_text(D("33.01"), self.target("个")) == "34个"
+        assert rate_text(D(34), self.target("个")) == "34个"
+        assert rate_text(D("1.151"), self.target("%", kind=Kind.LEVEL)) == "1.16%"
+        assert rate_text(D("1200.2"), self.target("名", 10_000)) == "0.1201万名"
+        assert rate_rounded(None, self.target()) is None and rate_text(None, self.target()) == ""
+
+
+@given(value=st.decimals(0, 10**6, places=3), unit=st.sampled_from(["个", "所", "家", "名", "人次"]))
+def test_a_counted_forecast_is_whole_and_a_rate_never_less_than_the_need(value, unit):
+    from goals.models import Target
+    from goals.rules.formatting import at_scale_rounded, rate_rounded
+
+    target = Target(unit=unit, scale=1, kind=Kind.AT_LEAST, target_value=D(1))
+    shown = at_scale_rounded(value, target)
+    assert shown == shown.to_integral_value() and abs(shown - value) <= D("0.5")
+    rate = rate_rounded(value, target)
+    assert rate == rate.to_integral_value() and value <= rate < value + 1

@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 
 from goals.league import standings as league
 from goals.models import Department, Plan, Report
-from goals.rules.formatting import forecast_text, in_target_scale, target_text
+from goals.rules.formatting import in_target_scale, rate_text, target_text
 from goals.rules.progress import LIGHT_ORDER, Light, Status
 from goals.tracking import evaluation, schedule
 from goals.tracking.evaluation import Rollup, TargetProgress
@@ -79,7 +79,7 @@ class Item:
     def required(self) -> str:
         if self.tp.required is None:
             return ""
-        return _("%(value)s/月") % {"value": forecast_text(self.tp.required, self.target)}
+        return _("%(value)s/月") % {"value": rate_text(self.tp.required, self.target)}
 
 
 @dataclass

@@ -53,8 +53,6 @@ def staff_league(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("您的账号尚未分配填报或审核角色,请联系管理员。"))
     plan = page_plan()
     day = publication.day_for(request, plan)
-    if not request.GET.get("as_of"):
-        day = publication.Day(evaluation.today(), day.first, day.last)
     context = _context(request, plan, day.day, schedule.STAFF_STATES)
     context["day"] = day
     return render(request, "staff/league.html", context, status=400 if day.error else 200)

@@ -69,6 +69,22 @@ class Light(models.TextChoices):
     GREY = "grey", _("灰灯")
 
 
+# The boxes a summary of targets is cut into: every status in exactly one, so that the boxes
+# add up to the targets counted (the home page, targets.json's "summary").
+SUMMARY_BOXES: dict[str, tuple[Status, ...]] = {
+    "done": (Status.DONE, Status.HELD),
+    "on_track": (Status.ON_TRACK,),
+    "behind": (Status.BEHIND, Status.MISSED, Status.BREACHED),
+    "no_report": (Status.NO_REPORT, Status.NEVER_REPORTED),
+}
+
+
+def summary(counts: dict) -> dict[str, int]:
+    """{box: number of targets} from {status: number}: done (or held), on track, behind
+    (missed, breached), not reported (never reported)."""
+    return {box: sum(counts.get(status, 0) for status in statuses) for box, statuses in SUMMARY_BOXES.items()}
+
+
 # The order lights are listed and sorted in: the worst first.
 LIGHT_ORDER = [Light.RED, Light.YELLOW, Light.GREEN, Light.GREY]
 

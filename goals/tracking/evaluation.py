@@ -123,6 +123,11 @@ class Rollup:
     def is_empty(self) -> bool:
         return not self.targets and not self.parts
 
+    @property
+    def summary(self) -> dict[str, int]:
+        """Its targets in boxes that add up to `total` (goals.rules.progress.summary)."""
+        return progress.summary(self.counts)
+
     def _finish(self) -> Rollup:
         items = [(tp.target.weight, tp.rollup_percent) for tp in self.targets]
         items += [(part.weight, part.percent) for part in self.parts]

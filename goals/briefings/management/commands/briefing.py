@@ -19,7 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("path", help="输出文件")
         parser.add_argument("--as-of", required=True, help="截至日期 YYYY-MM-DD")
         parser.add_argument("--format", choices=["pdf", "xlsx"], default="pdf")
-        parser.add_argument("--year", type=int, help="计划年度(默认为截至日期所在年度)")
+        parser.add_argument(
+            "--year", type=int, help="计划年度(默认按截至日期:当年的计划,1 月为上一年度的年终通报)"
+        )
         parser.add_argument("--public", action="store_true", help="公示版:只计审核通过的数据,不含内部说明")
 
     def handle(self, *args, path: str, as_of: str, format: str, year: int | None, public: bool, **options):
@@ -29,11 +31,11 @@ class Command(BaseCommand):
             day = None
         if day is None:
             raise CommandError(f"日期“{as_of}”无法识别,请按 YYYY-MM-DD 填写。")
-        year = year or day.year
-        plan = Plan.objects.filter(year=year).first()
-        if plan is None or (year >= publication.SYNTHETIC_YEARS_FROM and not options.get("year")):
-            raise CommandError(f"没有 {year} 年的工作计划。")
-        briefing = briefings.build(plan, day, public=public)
+        plan = Plan.objects.filter(year=year).first() if year else publication.plan_for_day(day)
+        if plan is None:
+            raise CommandError(f"没有 {year or day.year} 年(或之前)的工作计划。")
+        # The day the pages would show for it: one verdict per target and day everywhere.
+        briefing = briefings.build(plan, publication.evaluation_day(plan, day), public=public)
         data = briefings.to_pdf(briefing) if format == "pdf" else briefings.to_xlsx(briefing)
         Path(path).write_bytes(data)
         self.stdout.write(f"已生成 {briefing.title}:{path}({len(data)} 字节)")
