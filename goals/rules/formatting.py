@@ -44,8 +44,45 @@ def target_text(target) -> str:
 
 # Units counted in whole things: a forecast of them is a whole number (200 个, not 200.36个).
 COUNT_UNITS = frozenset(
-    "个 所 家 人 名 人次 户 座 张 辆 套 台 项 次 条 处 栋 幢 间 件 床 位 场 批 支 只 艘 架 本 册 棵 株 "
-    "个次 户次 家次 台套 辆次".split()
+    [
+        "个",
+        "所",
+        "家",
+        "人",
+        "名",
+        "人次",
+        "户",
+        "座",
+        "张",
+        "辆",
+        "套",
+        "台",
+        "项",
+        "次",
+        "条",
+        "处",
+        "栋",
+        "幢",
+        "间",
+        "件",
+        "床",
+        "位",
+        "场",
+        "批",
+        "支",
+        "只",
+        "艘",
+        "架",
+        "本",
+        "册",
+        "棵",
+        "株",
+        "个次",
+        "户次",
+        "家次",
+        "台套",
+        "辆次",
+    ]
 )
 
 
@@ -55,7 +92,9 @@ def counted(target) -> bool:
     return target.unit in COUNT_UNITS and target.kind != target.Kind.LEVEL
 
 
-def at_scale_rounded(value: Decimal | None, target, places: int = 2, rounding: str = ROUND_HALF_UP) -> Decimal | None:
+def at_scale_rounded(
+    value: Decimal | None, target, places: int = 2, rounding: str = ROUND_HALF_UP
+) -> Decimal | None:
     """A computed base-unit figure (a forecast) at the target's scale: whole things for a
     count (10523.7名 → 10524名, written 1.0524万名: rounded in its unit, not at 万), else
     to `places` decimals at the scale."""
