@@ -723,3 +723,23 @@ def test_a_target_done_within_its_tolerance_needs_nothing_more(plan):
     approved(about, 140, JUL1)
     assert _both(plan, about, JUL1).required is None
     assert evaluate_plan(plan, JUL1).targets[about.id].status == Status.DONE
+
+
+def test_a_held_ceiling_still_owes_its_next_confirmation_and_is_reminded_of_it(plan):
+    from goals.tracking import schedule
+
+    ceiling = make_target(make_project(plan), "A6.1", kind=Target.Kind.AT_MOST, value=0)
+    done = make_target(make_project(plan, "P2"), "P2.1", value=10)
+    approved(ceiling, 0, datetime.date(2023, 6, 30))
+    approved(done, 10, datetime.date(2023, 6, 30))
+    submitted = datetime.datetime(2023, 7, 1, 10, tzinfo=datetime.UTC)
+    Report.objects.filter(target__plan=plan).update(created_at=submitted)
+    day = datetime.date(2023, 8, 6)
+    result = evaluate_plan(plan, day)
+    facts = schedule.reporting_facts(result, day)
+    assert result.targets[ceiling.id].status == Status.NO_REPORT  # July not confirmed by 5 August
+    assert facts[ceiling.id].due.overdue and facts[ceiling.id].required
+    assert facts[done.id].due is None and not facts[done.id].required
+    july = datetime.date(2023, 7, 20)
+    facts = schedule.reporting_facts(evaluate_plan(plan, july), july)
+    assert facts[ceiling.id].due is not None and not facts[ceiling.id].due.overdue

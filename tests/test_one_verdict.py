@@ -111,17 +111,19 @@ def surfaces(client, staff, plan, unit, day: datetime.date | None) -> dict[str, 
     listing = html_of(client, reverse("targets") + "?" + "&".join(["page=1"]), day)
     unit_html = html_of(client, reverse("department", args=[unit.pk]), day)
     notice = html_of(client, reverse("briefing"), day)
-    notice_rows = dict(
-        (code, (status, light))
+    notice_rows = {
+        code: (status, light)
         for code, status, light in re.findall(
             r'<tr data-code="([^"]+)" data-status="([^"]+)" data-light="([^"]+)">', notice
         )
-    )
+    }
     query = {"as_of": day.isoformat()} if day else {}
     csv_rows = {
         row["code"]: row
         for row in csv.DictReader(
-            io.StringIO(client.get(reverse("data_targets_csv", args=[2024]), query).content.decode("utf-8-sig"))
+            io.StringIO(
+                client.get(reverse("data_targets_csv", args=[2024]), query).content.decode("utf-8-sig")
+            )
         )
     }
     data = json.loads(client.get(reverse("data_targets_json", args=[2024]), query).content)
@@ -165,7 +167,10 @@ def test_every_surface_shows_one_verdict_per_target_and_day(client, world, day):
     plan, unit, staff = world
     at = publication.evaluation_day(plan, day)
     result = evaluate_plan(plan, at)
-    engine = {code: (str(result_target(result, code).status), str(result_target(result, code).light)) for code in CODES}
+    engine = {
+        code: (str(result_target(result, code).status), str(result_target(result, code).light))
+        for code in CODES
+    }
     shown = surfaces(client, staff, plan, unit, day)
     for surface, verdicts in shown.items():
         for code, verdict in verdicts.items():
@@ -187,9 +192,7 @@ def test_every_surface_shows_one_verdict_per_target_and_day(client, world, day):
 
 def test_the_edges_read_as_the_rules_say(client, world):
     plan, unit, staff = world
-    verdicts = {
-        day: {code: result_target(evaluate_plan(plan, day), code) for code in CODES} for day in DAYS
-    }
+    verdicts = {day: {code: result_target(evaluate_plan(plan, day), code) for code in CODES} for day in DAYS}
     # The August breach stays, though September reported 0.
     assert all(verdicts[d]["A6.1"].status == Status.BREACHED for d in DAYS[1:])
     # Done within its tolerance: no monthly rate still needed.
