@@ -743,3 +743,22 @@ def test_a_held_ceiling_still_owes_its_next_confirmation_and_is_reminded_of_it(p
     july = datetime.date(2023, 7, 20)
     facts = schedule.reporting_facts(evaluate_plan(plan, july), july)
     assert facts[ceiling.id].due is not None and not facts[ceiling.id].due.overdue
+
+
+def test_only_a_percentage_is_kept_at_100_and_only_ceilings_owe_confirmation(plan):
+    # 80 个 of 100 by 1 July projects to 160 个: not a percentage, nothing caps it.
+    count = make_target(make_project(plan), "P1.1", value=100)
+    approved(count, 80, datetime.date(2023, 6, 30))
+    assert _both(plan, count, datetime.date(2023, 6, 30)).projected == D(80) * D(365) / D(181)
+    # Reported for June, not for July by 5 August, 37 days after its figure: a ceiling is
+    # stale (and grey), a count is neither (it reports progress, not a line held).
+    ceiling = make_target(make_project(plan, "P2"), "A6.1", kind=Target.Kind.AT_MOST, value=0)
+    approved(ceiling, 0, datetime.date(2023, 6, 30))
+    day = datetime.date(2023, 8, 6)
+    assert _both(plan, ceiling, day).stale is True
+    moving = _both(plan, count, day)
+    assert (moving.stale, moving.status) == (False, Status.ON_TRACK)
+    # Nothing reported long past the first deadline's grace is red (not grey like a ceiling
+    # that reported before).
+    silent = make_target(make_project(plan, "P3"), "P3.1", value=10)
+    assert evaluate_target(silent, None, day, rules_from_settings()).light == Light.RED

@@ -186,9 +186,14 @@ class TestForecast:
         no_base = Spec(kind=Kind.LEVEL, value=D(77))
         assert progress.required_per_month(no_base, None, day) is None
         assert progress.rounded(progress.required_per_month(no_base, D(70), day), 2) == D("1.16")
-        # A baseline already at the target needs nothing.
+        # A baseline already at the target needs nothing, even on the due date.
         above = Spec(kind=Kind.LEVEL, value=D(77), baseline=D(80))
         assert progress.required_per_month(above, None, day) == 0
+        assert progress.required_per_month(Spec(kind=Kind.LEVEL, value=D(77), baseline=D(77)), None, DUE) == 0
+        # Before any report a count needs all of it: 366 over the months left.
+        assert progress.required_per_month(AT_LEAST, None, day) == D(366) / progress.months_left(
+            AT_LEAST, day
+        )
         with_base = Spec(kind=Kind.AT_LEAST, value=D(366), baseline=D(100))
         assert progress.rounded(progress.required_per_month(with_base, None, day), 2) == D("60.54")
 

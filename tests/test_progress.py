@@ -281,6 +281,23 @@ class TestWorst:
         assert progress.worst(items) == D(1)
 
 
+class TestSummary:
+    def test_every_status_is_in_exactly_one_box(self):
+        boxes = [status for statuses in progress.SUMMARY_BOXES.values() for status in statuses]
+        assert sorted(boxes) == sorted(Status)
+
+    def test_the_boxes_add_up_and_group_as_the_home_page_says(self):
+        counts = {
+            Status.DONE: 2,
+            Status.HELD: 1,
+            Status.BEHIND: 3,
+            Status.MISSED: 4,
+            Status.NEVER_REPORTED: 107,
+        }
+        assert progress.summary(counts) == {"done": 3, "on_track": 0, "behind": 7, "no_report": 107}
+        assert progress.summary({}) == {"done": 0, "on_track": 0, "behind": 0, "no_report": 0}
+
+
 class TestRollup:
     def test_equal_weights_average(self):
         assert progress.weighted_average([(D(1), D(100)), (D(1), D(50))]) == D(75)
@@ -432,3 +449,10 @@ def test_a_ceiling_is_held_only_when_confirmed_and_never_over_it(actual, worst, 
         assert status == Status.BREACHED
     else:
         assert status == (Status.HELD if confirmed else Status.NO_REPORT)
+
+
+@given(st.dictionaries(st.sampled_from(list(Status)), st.integers(0, 1000)))
+def test_the_summary_boxes_partition_any_counts(counts):
+    boxes = progress.summary(counts)
+    assert sum(boxes.values()) == sum(counts.values())
+    assert list(boxes) == ["done", "on_track", "behind", "no_report"]
