@@ -762,3 +762,29 @@ def test_only_a_percentage_is_kept_at_100_and_only_ceilings_owe_confirmation(pla
     # that reported before).
     silent = make_target(make_project(plan, "P3"), "P3.1", value=10)
     assert evaluate_target(silent, None, day, rules_from_settings()).light == Light.RED
+
+
+def test_a_target_read_from_loaded_reports_is_read_exactly_as_the_plan_query_reads_it(plan):
+    from goals.tracking.readings import standing
+
+    project = make_project(plan)
+    ceiling = make_target(project, "A6.1", kind=Target.Kind.AT_MOST, value=0)
+    level = make_target(project, "P3.1", kind=Target.Kind.LEVEL, value=77, unit="%")
+    quiet = make_target(project, "P1.1")
+    approved(ceiling, 0, datetime.date(2023, 6, 30))
+    approved(ceiling, 2, AUG15)
+    approved(ceiling, 0, datetime.date(2023, 9, 30))
+    approved(level, 60, datetime.date(2023, 4, 1))
+    approved(level, 70, JUL1)
+    day = datetime.date(2023, 10, 1)
+    query = latest_of(Target.objects.filter(plan=plan), day)
+    for target in (ceiling, level):
+        reports = list(Report.objects.approved().filter(target=target, as_of__lte=day))
+        assert standing(target, reports) == query[target.id]
+    assert query[ceiling.id]["worst"] == D(2) and query[level.id]["worst"] is None
+    assert (query[level.id]["first_value"], query[level.id]["first_as_of"]) == (
+        D(60),
+        datetime.date(2023, 4, 1),
+    )
+    # Nothing reported: nothing read, by either.
+    assert standing(quiet, []) is None and quiet.id not in query
