@@ -249,3 +249,10 @@ def test_the_years_table_judges_the_other_year_as_its_own_page_does(client, worl
         assert f"status-{status}" in row and f"light-{light}" in row, (day, status, row)
         assert status == "missed"  # 74 % of 77 % at the year's end
     assert Report.objects.filter(target__plan=later).count() == 0
+
+
+def test_a_breached_ceilings_page_says_its_highest_figure_beside_the_latest(client, world):
+    html = html_of(client, "/targets/A6.1/", datetime.date(2024, 10, 1))
+    now = html.split('id="now-heading"', 1)[1].split("</dl>", 1)[0]
+    assert "突破底线" in now and "期内最高 1" in now
+    assert "期内最高" not in html_of(client, "/targets/A6.1/", datetime.date(2024, 8, 1))
