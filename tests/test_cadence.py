@@ -73,3 +73,33 @@ def test_periods_cover_the_span_without_gaps_or_overlaps(start, length, cycle):
         day = start + datetime.timedelta(days=offset)
         period = items[cadence.period_for(items, day)]
         assert period.start <= day <= period.deadline
+
+
+def test_a_target_is_confirmed_while_its_latest_report_covers_the_last_period_due():
+    items = cadence.periods(Cycle.MONTHLY, 5, datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
+    # Before the first deadline (5 February) nothing is due yet.
+    assert cadence.confirmed(items, None, datetime.date(2024, 2, 5))
+    assert not cadence.confirmed(items, None, datetime.date(2024, 2, 6))
+    # September's figure (dated 30 September) confirms up to 5 November: October is due then.
+    september = datetime.date(2024, 9, 30)
+    assert cadence.confirmed(items, september, datetime.date(2024, 11, 5))
+    assert not cadence.confirmed(items, september, datetime.date(2024, 11, 6))
+    # A report dated by the 5th counts for the month before: 3 October confirms September only.
+    assert not cadence.confirmed(items, datetime.date(2024, 10, 3), datetime.date(2024, 11, 6))
+    assert cadence.confirmed(items, datetime.date(2024, 10, 6), datetime.date(2024, 11, 6))
+    # After the year: December must be confirmed by 5 January; a figure dated after the
+    # period counts for its last month.
+    assert not cadence.confirmed(items, datetime.date(2024, 11, 30), datetime.date(2025, 1, 6))
+    assert cadence.confirmed(items, datetime.date(2024, 12, 31), datetime.date(2026, 1, 6))
+    assert cadence.confirmed(items, datetime.date(2025, 1, 2), datetime.date(2026, 1, 6))
+
+
+@given(st.dates(datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)), st.integers(0, 500))
+def test_a_confirmation_lapses_once_and_for_all_as_days_pass(as_of, days):
+    items = cadence.periods(Cycle.MONTHLY, 5, datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
+    day = as_of + datetime.timedelta(days=days)
+    if not cadence.confirmed(items, as_of, day):
+        assert not cadence.confirmed(items, as_of, day + datetime.timedelta(days=1))
+    # The report confirms at least its own period until that period's deadline.
+    index = cadence.period_for(items, as_of)
+    assert cadence.confirmed(items, as_of, items[index].deadline)

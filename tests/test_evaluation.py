@@ -379,7 +379,15 @@ def test_latest_approved_reads_only_the_plan_asked_for(plan):
     mine = approved(target, 5, JUL1)
     approved(other, 7, JUL1)
     assert latest_approved(plan, JUL1) == {
-        target.id: {"id": mine.id, "target_id": target.id, "value": D(5), "as_of": JUL1}
+        target.id: {
+            "id": mine.id,
+            "target_id": target.id,
+            "value": D(5),
+            "as_of": JUL1,
+            "worst": None,  # not a ceiling
+            "first_value": D(5),
+            "first_as_of": JUL1,
+        }
     }
 
 
@@ -619,3 +627,162 @@ def test_a_target_due_before_its_plan_year_has_no_reporting_periods_and_reads_ne
     result = evaluate_plan(plan, JUL1).targets[target.id]
     assert (result.periods, result.first_deadline) == ((), None)
     assert (result.status, result.light) == (Status.NEVER_REPORTED, Light.RED)
+
+
+# --- edge rules (issue 18) --------------------------------------------------------------------
+
+AUG15 = datetime.date(2023, 8, 15)
+
+
+def _both(plan, target, day):
+    """The target as the whole plan's evaluation reads it (one query) and as a page that
+    loaded its reports reads it (goals.tracking.readings.standing): they must agree."""
+    from goals.tracking.readings import standing
+
+    whole = evaluate_plan(plan, day).targets[target.id]
+    reports = list(Report.objects.approved().filter(target=target, as_of__lte=day))
+    alone = evaluate_target(target, standing(target, reports), day, rules_from_settings())
+    assert (alone.status, alone.light, alone.stale, alone.worst, alone.projected) == (
+        whole.status,
+        whole.light,
+        whole.stale,
+        whole.worst,
+        whole.projected,
+    )
+    return whole
+
+
+def test_a_ceiling_breached_in_august_stays_breached_after_a_later_zero(plan):
+    ceiling = make_target(make_project(plan), "A6.1", kind=Target.Kind.AT_MOST, value=0)
+    for month in (6, 7):
+        approved(ceiling, 0, datetime.date(2023, month, 30))
+    approved(ceiling, 1, AUG15, note="1 起较大事故")
+    approved(ceiling, 0, datetime.date(2023, 9, 30), note="本月未发生")
+    tp = _both(plan, ceiling, datetime.date(2023, 10, 1))
+    assert (tp.status, tp.light, tp.value, tp.worst) == (Status.BREACHED, Light.RED, D(0), D(1))
+    # Before the breach it was held.
+    assert _both(plan, ceiling, datetime.date(2023, 8, 1)).status == Status.HELD
+
+
+def test_only_a_correction_of_the_breaching_report_itself_erases_a_breach(plan):
+    ceiling = make_target(make_project(plan), "A6.1", kind=Target.Kind.AT_MOST, value=0)
+    breach = approved(ceiling, 1, AUG15)
+    day = datetime.date(2023, 9, 1)
+    assert _both(plan, ceiling, day).status == Status.BREACHED
+    # The same day given again (the plain way to correct a figure): it stands instead.
+    approved(ceiling, 0, AUG15, note="误报,已核实未发生")
+    assert _both(plan, ceiling, day).status == Status.HELD
+    other = make_target(make_project(plan, "P2"), "A6.2", kind=Target.Kind.AT_MOST, value=0)
+    wrong = approved(other, 2, AUG15)
+    approved(other, 0, datetime.date(2023, 8, 20), revises=wrong)
+    assert _both(plan, other, day).status == Status.HELD
+    # A correction still waiting for review changes nothing.
+    third = make_target(make_project(plan, "P3"), "A6.3", kind=Target.Kind.AT_MOST, value=0)
+    bad = approved(third, 1, AUG15)
+    Report.objects.create(target=third, value=0, as_of=datetime.date(2023, 8, 20), revises=bad)
+    assert _both(plan, third, day).status == Status.BREACHED
+    assert breach.pk
+
+
+def test_a_ceiling_must_be_confirmed_each_period_to_stay_held(plan):
+    ceiling = make_target(make_project(plan), "A6.1", kind=Target.Kind.AT_MOST, value=0)
+    approved(ceiling, 0, datetime.date(2023, 9, 30))
+    # October is due on 5 November: held (green) up to then, not after.
+    held = _both(plan, ceiling, datetime.date(2023, 11, 5))
+    assert (held.status, held.light, held.stale) == (Status.HELD, Light.GREEN, False)
+    lapsed = _both(plan, ceiling, datetime.date(2023, 11, 6))
+    assert (lapsed.status, lapsed.light, lapsed.stale) == (Status.NO_REPORT, Light.GREY, True)
+    # After the year: December unconfirmed reads no report, never held.
+    after = _both(plan, ceiling, datetime.date(2024, 3, 1))
+    assert (after.status, after.light) == (Status.NO_REPORT, Light.GREY)
+    approved(ceiling, 0, datetime.date(2023, 12, 31))
+    assert _both(plan, ceiling, datetime.date(2024, 3, 1)).status == Status.HELD
+
+
+def test_a_level_without_a_baseline_projects_from_its_first_report_and_never_past_100(plan):
+    rate = make_target(make_project(plan), "P3.1", kind=Target.Kind.LEVEL, value=77, unit="%")
+    approved(rate, 60, datetime.date(2023, 4, 1))
+    one = _both(plan, rate, datetime.date(2023, 4, 2))
+    assert one.projected is None  # one report dates no pace
+    approved(rate, 75, JUL1)
+    # 15 points in 91 days, 183 days more to go: well past 100, kept at 100.
+    assert _both(plan, rate, JUL1).projected == D(100)
+    slow = make_target(make_project(plan, "P2"), "P3.2", kind=Target.Kind.LEVEL, value=27, unit="%")
+    approved(slow, 20, datetime.date(2023, 4, 1))
+    approved(slow, 21, JUL1)
+    assert _both(plan, slow, JUL1).projected == D(20) + D(274) / D(91)
+    # Before any report: no rate still needed (no known start).
+    empty = make_target(make_project(plan, "P4"), "P1.4", kind=Target.Kind.LEVEL, value="4.5")
+    assert evaluate_plan(plan, JUL1).targets[empty.id].required is None
+
+
+def test_a_target_done_within_its_tolerance_needs_nothing_more(plan):
+    about = make_target(make_project(plan), "P6.1", kind=Target.Kind.ABOUT, value=150, unit="人次")
+    approved(about, 140, JUL1)
+    assert _both(plan, about, JUL1).required is None
+    assert evaluate_plan(plan, JUL1).targets[about.id].status == Status.DONE
+
+
+def test_a_held_ceiling_still_owes_its_next_confirmation_and_is_reminded_of_it(plan):
+    from goals.tracking import schedule
+
+    ceiling = make_target(make_project(plan), "A6.1", kind=Target.Kind.AT_MOST, value=0)
+    done = make_target(make_project(plan, "P2"), "P2.1", value=10)
+    approved(ceiling, 0, datetime.date(2023, 6, 30))
+    approved(done, 10, datetime.date(2023, 6, 30))
+    submitted = datetime.datetime(2023, 7, 1, 10, tzinfo=datetime.UTC)
+    Report.objects.filter(target__plan=plan).update(created_at=submitted)
+    day = datetime.date(2023, 8, 6)
+    result = evaluate_plan(plan, day)
+    facts = schedule.reporting_facts(result, day)
+    assert result.targets[ceiling.id].status == Status.NO_REPORT  # July not confirmed by 5 August
+    assert facts[ceiling.id].due.overdue and facts[ceiling.id].required
+    assert facts[done.id].due is None and not facts[done.id].required
+    july = datetime.date(2023, 7, 20)
+    facts = schedule.reporting_facts(evaluate_plan(plan, july), july)
+    assert facts[ceiling.id].due is not None and not facts[ceiling.id].due.overdue
+
+
+def test_only_a_percentage_is_kept_at_100_and_only_ceilings_owe_confirmation(plan):
+    # 80 个 of 100 by 1 July projects to 160 个: not a percentage, nothing caps it.
+    count = make_target(make_project(plan), "P1.1", value=100)
+    approved(count, 80, datetime.date(2023, 6, 30))
+    assert _both(plan, count, datetime.date(2023, 6, 30)).projected == D(80) * D(365) / D(181)
+    # Reported for June, not for July by 5 August, 37 days after its figure: a ceiling is
+    # stale (and grey), a count is neither (it reports progress, not a line held).
+    ceiling = make_target(make_project(plan, "P2"), "A6.1", kind=Target.Kind.AT_MOST, value=0)
+    approved(ceiling, 0, datetime.date(2023, 6, 30))
+    day = datetime.date(2023, 8, 6)
+    assert _both(plan, ceiling, day).stale is True
+    moving = _both(plan, count, day)
+    assert (moving.stale, moving.status) == (False, Status.ON_TRACK)
+    # Nothing reported long past the first deadline's grace is red (not grey like a ceiling
+    # that reported before).
+    silent = make_target(make_project(plan, "P3"), "P3.1", value=10)
+    assert evaluate_target(silent, None, day, rules_from_settings()).light == Light.RED
+
+
+def test_a_target_read_from_loaded_reports_is_read_exactly_as_the_plan_query_reads_it(plan):
+    from goals.tracking.readings import standing
+
+    project = make_project(plan)
+    ceiling = make_target(project, "A6.1", kind=Target.Kind.AT_MOST, value=0)
+    level = make_target(project, "P3.1", kind=Target.Kind.LEVEL, value=77, unit="%")
+    quiet = make_target(project, "P1.1")
+    approved(ceiling, 0, datetime.date(2023, 6, 30))
+    approved(ceiling, 2, AUG15)
+    approved(ceiling, 0, datetime.date(2023, 9, 30))
+    approved(level, 60, datetime.date(2023, 4, 1))
+    approved(level, 70, JUL1)
+    day = datetime.date(2023, 10, 1)
+    query = latest_of(Target.objects.filter(plan=plan), day)
+    for target in (ceiling, level):
+        reports = list(Report.objects.approved().filter(target=target, as_of__lte=day))
+        assert standing(target, reports) == query[target.id]
+    assert query[ceiling.id]["worst"] == D(2) and query[level.id]["worst"] is None
+    assert (query[level.id]["first_value"], query[level.id]["first_as_of"]) == (
+        D(60),
+        datetime.date(2023, 4, 1),
+    )
+    # Nothing reported: nothing read, by either.
+    assert standing(quiet, []) is None and quiet.id not in query

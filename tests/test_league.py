@@ -94,7 +94,9 @@ def test_a_finished_year_reads_plainly(client, league_world):
     fast, slow = league_world
     html = client.get(reverse("league")).content.decode()  # today: long after 2024
     assert "2024-12 期(截止 2025-01-05)" in html
-    assert cells(html, slow)[7] == "0"  # reporting is over: nothing is "overdue" any more
+    # December was never reported: 逾期未报 says what 未报 says, also once the year is over.
+    assert "0/2 按时,0 逾期,2 未报" in row(html, slow)
+    assert cells(html, slow)[7] == "2"
     assert "灰灯" in html and cells(html, fast)[4] == "0"
 
 
@@ -103,3 +105,21 @@ def test_the_staff_league_counts_pending_reports_and_needs_a_role(world, officia
     assert as_user(reviewer).get(reverse("staff_league")).status_code == 200
     assert as_user(make_user("nobody")).get(reverse("staff_league")).status_code == 403
     assert as_user(None).get(reverse("staff_league")).status_code == 302
+
+
+def test_a_held_ceiling_confirmed_on_time_counts_as_reported(client, league_world, seeded):
+    fast, slow = league_world
+    ceiling = Target.objects.get(plan=seeded, code="A6.1")
+    Target.objects.filter(pk=ceiling.pk).update(lead_department=fast)
+    author, reviewer = make_user("ceiling-author"), make_user("ceiling-reviewer")
+    report = services.submit_report(
+        target=ceiling, value=Decimal(0), as_of=datetime.date(2024, 6, 30), author=author
+    )
+    submitted_on(report, datetime.date(2024, 7, 2))
+    services.approve_report(report=report, reviewer=reviewer)
+    html = client.get(reverse("league"), {"as_of": "2024-07-31"}).content.decode()
+    assert "3/3 按时,0 逾期,0 未报" in row(html, fast)
+    assert cells(html, fast)[6] == "100.0%" and cells(html, fast)[7] == "0"
+    # Not confirmed for July by 5 August: it owes a report like any target.
+    html = client.get(reverse("league"), {"as_of": "2024-08-06"}).content.decode()
+    assert "0 逾期,3 未报" in row(html, fast) and cells(html, fast)[7] == "3"

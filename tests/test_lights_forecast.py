@@ -75,6 +75,28 @@ class TestLight:
                 Status.NO_REPORT, None, D(50), day=day, first_deadline=None, rules=RULES
             ) == (Light.GREY)
 
+    def test_a_ceiling_reported_before_but_not_confirmed_stays_grey(self):
+        # A6.1 reported 0 up to September, October not confirmed by 5 November: grey, never
+        # red for lack of a report, whatever the grace.
+        late = datetime.date(2024, 11, 20)
+        assert light(Status.NO_REPORT, None, D(0), day=late) == Light.RED
+        assert (
+            progress.light(
+                Status.NO_REPORT,
+                None,
+                D(0),
+                day=late,
+                first_deadline=FIRST_DEADLINE,
+                rules=RULES,
+                reported=True,
+            )
+            == Light.GREY
+        )
+        # Reported or not, a breach is red and a held ceiling green.
+        for status, expected in [(Status.BREACHED, Light.RED), (Status.HELD, Light.GREEN)]:
+            kw = {"day": late, "first_deadline": FIRST_DEADLINE, "rules": RULES, "reported": True}
+            assert progress.light(status, None, D(0), **kw) == expected
+
     def test_thresholds_come_from_the_rules(self):
         strict = LightRules(yellow_points=D(5), red_points=D(8), grace_days=0)
         kw = {"day": MID, "first_deadline": FIRST_DEADLINE, "rules": strict}
@@ -107,12 +129,32 @@ class TestForecast:
         assert progress.required_per_month(Spec(kind=Kind.MILESTONE), D(50), MID) is None
         assert progress.required_per_month(Spec(kind=Kind.AT_MOST, value=D(0)), D(0), MID) is None
 
-    def test_a_level_without_a_baseline_grows_from_zero_and_only_levels_grow_from_a_baseline(self):
-        # 38.5 % by 1 July (half the year) projects to 77 %; an "at least" target that happens
-        # to carry a baseline still counts from zero: 100 by 1 July projects to 200.
-        assert progress.projected_value(Spec(kind=Kind.LEVEL, value=D(77)), D("38.5"), MID) == D(77)
+    def test_a_level_without_a_baseline_grows_from_its_first_report_not_from_zero(self):
+        # No baseline: 0 is no start. With only the one report there is no pace to project;
+        # 60 on 1 April then 65 on 1 July (91 days) goes on to 31 December (274 days from
+        # the first report): 60 + 5 × 274/91. An "at least" target that happens to carry a
+        # baseline still counts from zero: 100 by 1 July projects to 200.
+        no_base = Spec(kind=Kind.LEVEL, value=D(77))
+        assert progress.projected_value(no_base, D("38.5"), MID) is None
+        first = progress.First(MID, D("38.5"))
+        assert progress.projected_value(no_base, D("38.5"), MID, first) is None
+        april = progress.First(datetime.date(2024, 4, 1), D(60))
+        assert progress.projected_value(no_base, D(65), MID, april) == D(60) + D(5) * D(274) / D(91)
+        assert progress.projected_value(no_base, D(65), DUE, april) == D(65)
         with_base = Spec(kind=Kind.AT_LEAST, value=D(366), baseline=D(100))
         assert progress.projected_value(with_base, D(100), MID) == D(200)
+        # A level with a baseline ignores its first report: it grows from the baseline.
+        assert progress.projected_value(LEVEL, D(65), MID, april) == D(70)
+
+    def test_a_percentage_never_projects_past_100(self):
+        rate = Spec(kind=Kind.LEVEL, value=D(77), limit=D(100))
+        april = progress.First(datetime.date(2024, 4, 1), D(40))
+        assert progress.projected_value(rate, D(70), MID, april) == D(100)
+        assert progress.projected_value(rate, D(41), MID, april) == D(40) + D(274) / D(91)
+        # At the limit exactly it stays there.
+        count = Spec(kind=Kind.AT_LEAST, value=D(80), limit=D(100))
+        assert progress.projected_value(count, D(50), MID) == D(100)
+        assert progress.projected_value(count, D(50), datetime.date(2024, 9, 30)) == D(50) * D(366) / D(274)
 
     def test_the_projection_starts_on_the_first_day_and_not_before(self):
         # 1 January is 1 of 366 days: 2 by then projects to 732.
@@ -139,8 +181,19 @@ class TestForecast:
         # of its 366: 60.54 a month.
         day = datetime.date(2024, 6, 30)
         assert progress.rounded(progress.required_per_month(LEVEL, None, day), 2) == D("2.81")
+        # With no baseline there is no known start before the first report; after it, the
+        # gap to the target.
         no_base = Spec(kind=Kind.LEVEL, value=D(77))
-        assert progress.rounded(progress.required_per_month(no_base, None, day), 2) == D("12.74")
+        assert progress.required_per_month(no_base, None, day) is None
+        assert progress.rounded(progress.required_per_month(no_base, D(70), day), 2) == D("1.16")
+        # A baseline already at the target needs nothing, even on the due date.
+        above = Spec(kind=Kind.LEVEL, value=D(77), baseline=D(80))
+        assert progress.required_per_month(above, None, day) == 0
+        assert progress.required_per_month(Spec(kind=Kind.LEVEL, value=D(77), baseline=D(77)), None, DUE) == 0
+        # Before any report a count needs all of it: 366 over the months left.
+        assert progress.required_per_month(AT_LEAST, None, day) == D(366) / progress.months_left(
+            AT_LEAST, day
+        )
         with_base = Spec(kind=Kind.AT_LEAST, value=D(366), baseline=D(100))
         assert progress.rounded(progress.required_per_month(with_base, None, day), 2) == D("60.54")
 
@@ -154,16 +207,22 @@ class TestForecast:
             progress.required_per_month(AT_LEAST, D(356), datetime.date(2024, 12, 30)), 2
         ) == (D("304.38"))
 
-    def test_a_target_reached_needs_nothing_more_even_on_its_due_date(self):
-        assert progress.required_per_month(AT_LEAST, D(366), DUE) == 0
-        assert progress.required_per_month(AT_LEAST, D(366), datetime.date(2025, 1, 20)) == 0
+    def test_a_target_done_needs_no_rate_at_all(self):
+        assert progress.required_per_month(AT_LEAST, D(366), DUE) is None
+        assert progress.required_per_month(AT_LEAST, D(366), MID) is None
         assert progress.required_per_month(AT_LEAST, D(365), datetime.date(2025, 1, 20)) is None
+        # About 150, done within its 10 % tolerance at 135: nothing is still needed.
+        about = Spec(kind=Kind.ABOUT, value=D(150))
+        assert progress.required_per_month(about, D(135), MID) is None
+        assert progress.required_per_month(about, D("134.9"), MID) == D("15.1") / progress.months_left(
+            about, MID
+        )
 
     def test_required_per_month_is_what_remains_over_the_months_left(self):
         months = progress.months_left(AT_LEAST, datetime.date(2024, 6, 30))
         assert months == D(184) / D("30.4375")
         assert progress.required_per_month(AT_LEAST, D(166), datetime.date(2024, 6, 30)) == D(200) / months
-        assert progress.required_per_month(AT_LEAST, D(400), MID) == 0
+        assert progress.required_per_month(AT_LEAST, D(400), MID) is None
         assert progress.required_per_month(AT_LEAST, D(1), DUE) is None
 
 
@@ -195,14 +254,118 @@ def test_the_projection_never_falls_below_what_is_already_done(actual, elapsed):
 def test_required_per_month_times_the_months_left_is_what_remains(actual, days_before):
     day = DUE - datetime.timedelta(days=days_before)
     needed = progress.required_per_month(AT_LEAST, actual, day)
-    remaining = max(D(0), D(366) - actual)
+    if actual >= 366:
+        assert needed is None  # done: nothing is still needed
+        return
+    remaining = D(366) - actual
     assert abs(needed * progress.months_left(AT_LEAST, day) - remaining) <= D("0.000001")
-    assert needed >= 0
+    assert needed > 0
 
 
 @given(actual=st.decimals(0, 300, places=1), a=st.integers(0, 300), b=st.integers(0, 300))
 def test_less_time_left_never_needs_less_per_month(actual, a, b):
+    # AT_LEAST asks for 366: nothing up to 300 is done, so a rate is always needed.
     early, late = START + datetime.timedelta(days=min(a, b)), START + datetime.timedelta(days=max(a, b))
     assert progress.required_per_month(AT_LEAST, actual, late) >= progress.required_per_month(
         AT_LEAST, actual, early
     )
+
+
+# Edge rules (issue 18) ----------------------------------------------------------------
+
+PERCENT = Spec(kind=Kind.LEVEL, value=D(77), limit=D(100))
+rising = st.sampled_from([Kind.AT_LEAST, Kind.RANGE, Kind.ABOUT, Kind.LEVEL])
+report_days = st.dates(min_value=START, max_value=DUE)
+
+
+@given(
+    first=st.decimals(0, 100, places=2),
+    actual=st.decimals(0, 100, places=2),
+    a=report_days,
+    b=report_days,
+)
+def test_a_percentage_never_projects_past_100(first, actual, a, b):
+    start, later = min(a, b), max(a, b)
+    projected = progress.projected_value(PERCENT, actual, later, progress.First(start, first))
+    if start == later:
+        assert projected is None  # one report dates no pace
+    else:
+        assert projected <= 100
+        assert projected == min(
+            D(100),
+            progress.projected_value(
+                Spec(kind=Kind.LEVEL, value=D(77)), actual, later, progress.First(start, first)
+            ),
+        )
+
+
+@given(actual=st.decimals(0, 100, places=2), day=report_days)
+def test_a_level_without_a_baseline_has_no_projection_from_a_single_report(actual, day):
+    no_base = Spec(kind=Kind.LEVEL, value=D(77))
+    assert progress.projected_value(no_base, actual, day) is None
+    assert progress.projected_value(no_base, actual, day, progress.First(day, actual)) is None
+    assert progress.required_per_month(no_base, None, day) is None
+
+
+@given(
+    kind=rising, value=st.decimals(1, 1000, places=1), actual=st.decimals(0, 2000, places=1), day=report_days
+)
+def test_a_target_done_never_needs_a_rate_and_one_not_done_needs_a_positive_one(kind, value, actual, day):
+    spec = Spec(kind=kind, value=value, upper=value * 2 if kind == Kind.RANGE else None)
+    needed = progress.required_per_month(spec, actual, day)
+    if progress.is_done(spec, actual) or day >= DUE:
+        assert needed is None
+    else:
+        assert needed > 0
+
+
+class TestForecastText:
+    """Forecasts at the precision of the unit (goals.rules.formatting)."""
+
+    @staticmethod
+    def target(unit="个", scale=1, kind=Kind.AT_LEAST):
+        from goals.models import Target
+
+        return Target(unit=unit, scale=scale, kind=kind, target_value=D(1))
+
+    def test_counts_are_whole(self):
+        from goals.rules.formatting import forecast_text
+
+        assert forecast_text(D("200.36"), self.target("个")) == "200个"
+        assert forecast_text(D("2.5"), self.target("所")) == "3所"
+        assert forecast_text(D("2.49"), self.target("所")) == "2所"
+
+    def test_a_count_at_wan_is_rounded_in_its_unit_and_written_at_wan(self):
+        from goals.rules.formatting import forecast_text
+
+        assert forecast_text(D("10523.7"), self.target("名", 10_000)) == "1.0524万名"
+        assert forecast_text(D("10500"), self.target("名", 10_000)) == "1.05万名"
+
+    def test_levels_and_other_units_keep_two_decimals(self):
+        from goals.rules.formatting import forecast_text
+
+        assert forecast_text(D("4.4567"), self.target("个", kind=Kind.LEVEL)) == "4.46个"
+        assert forecast_text(D("76.925"), self.target("%", kind=Kind.LEVEL)) == "76.93%"
+        assert forecast_text(D("12345.678"), self.target("元", 10_000)) == "1.23万元"
+
+    def test_a_monthly_rate_is_rounded_up(self):
+        from goals.rules.formatting import rate_rounded, rate_text
+
+        assert rate_text(D("0.33"), self.target("家")) == "1家"
+        assert rate_text(D("33.01"), self.target("个")) == "34个"
+        assert rate_text(D(34), self.target("个")) == "34个"
+        assert rate_text(D("1.151"), self.target("%", kind=Kind.LEVEL)) == "1.16%"
+        assert rate_text(D("1200.2"), self.target("名", 10_000)) == "0.1201万名"
+        assert rate_rounded(None, self.target()) is None and rate_text(None, self.target()) == ""
+
+
+@given(value=st.decimals(0, 10**6, places=3), unit=st.sampled_from(["个", "所", "家", "名", "人次"]))
+def test_a_counted_forecast_is_whole_and_a_rate_never_less_than_the_need(value, unit):
+    from goals.models import Target
+    from goals.rules.formatting import at_scale_rounded, rate_rounded
+
+    target = Target(unit=unit, scale=1, kind=Kind.AT_LEAST, target_value=D(1))
+    shown = at_scale_rounded(value, target)
+    assert shown == shown.to_integral_value() and abs(shown - value) <= D("0.5")
+    rate = rate_rounded(value, target)
+    assert rate == rate.to_integral_value() and value <= rate < value + 1

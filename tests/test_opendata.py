@@ -214,7 +214,7 @@ def test_the_exports_end_with_light_forecast_and_period_columns(client, publish,
     p41 = rows["P4.1"]
     # 0.55万 of 1.1万 on 1 July: 50 % done, 50 % expected: on pace, green.
     assert p41["light"] == "green" and p41["light_label"] == "绿灯"
-    assert p41["projected_value"] == "1.11"  # 5500 × 366 ÷ 182 = 11060.4 → 1.11万
+    assert p41["projected_value"] == "1.106"  # 5500 × 366 ÷ 182 = 11060.4 → 11060名, 1.106万
     assert Decimal(p41["required_per_month"]) > 0
     assert p41["last_period_covered"] == "2024-06"
     assert rows["P1.1"]["light"] == "red"  # nothing reported, first deadline (5 Feb) long past

@@ -172,6 +172,27 @@ class TestStatus:
         assert progress.status(AT_MOST, D(0), MID, TOL) == Status.HELD
         assert progress.status(AT_MOST, D(1), MID, TOL) == Status.BREACHED
 
+    def test_a_ceiling_breached_earlier_in_the_period_stays_breached(self):
+        # One accident on 15 August, then a report of 0: the worst figure decides.
+        assert progress.status(AT_MOST, D(0), MID, TOL, worst=D(1)) == Status.BREACHED
+        assert progress.status(AT_MOST, D(0), MID, TOL, worst=D(0)) == Status.HELD
+        two = spec(Kind.AT_MOST, 2)
+        assert progress.status(two, D(1), MID, TOL, worst=D(2)) == Status.HELD
+        assert progress.status(two, D(1), MID, TOL, worst=D(3)) == Status.BREACHED
+        # A breach stays a breach whether or not the period due is confirmed.
+        assert progress.status(AT_MOST, D(1), MID, TOL, confirmed=False) == Status.BREACHED
+        assert progress.status(AT_MOST, D(0), MID, TOL, worst=D(1), confirmed=False) == Status.BREACHED
+
+    def test_a_ceiling_not_confirmed_for_the_period_due_is_not_held(self):
+        assert progress.status(AT_MOST, D(0), MID, TOL, confirmed=False) == Status.NO_REPORT
+        after = datetime.date(2025, 1, 10)
+        assert progress.status(AT_MOST, D(0), after, TOL, confirmed=False) == Status.NO_REPORT
+        assert progress.status(AT_MOST, D(0), after, TOL, confirmed=True) == Status.HELD
+
+    def test_confirmation_and_worst_concern_ceilings_only(self):
+        assert progress.status(AT_LEAST, D(100), MID, TOL, worst=D(500), confirmed=False) == Status.ON_TRACK
+        assert progress.status(AT_LEAST, D(200), MID, TOL, confirmed=False) == Status.DONE
+
     def test_a_target_with_its_own_due_date_is_paced_to_it(self):
         early = Spec(kind=Kind.AT_LEAST, value=D(100), due=datetime.date(2024, 6, 30))
         assert progress.expected_percent(early.start, early.due, datetime.date(2024, 6, 30)) == D(100)
@@ -211,12 +232,70 @@ class TestStale:
             AT_LEAST, datetime.date(2024, 2, 1), datetime.date(2024, 12, 1), 45, True
         )
 
+    def test_a_ceiling_not_confirmed_is_stale_at_once_while_the_period_runs(self):
+        last = datetime.date(2024, 6, 30)
+        assert progress.is_stale(AT_MOST, last, MID, 45, False, confirmed=False)
+        assert not progress.is_stale(AT_MOST, last, MID, 45, False, confirmed=True)
+        # Outside the period, or done, nothing is stale.
+        assert not progress.is_stale(AT_MOST, last, datetime.date(2025, 1, 10), 45, False, confirmed=False)
+        assert not progress.is_stale(AT_MOST, None, datetime.date(2023, 12, 31), 45, False, confirmed=False)
+        assert not progress.is_stale(AT_LEAST, last, MID, 45, True, confirmed=False)
+
     def test_staleness_is_judged_only_while_the_period_runs(self):
         last = datetime.date(2024, 10, 1)
         assert progress.is_stale(AT_LEAST, last, DUE, 45, False)
         # After the period the final status says it all (missed, never reported): never stale.
         assert not progress.is_stale(AT_LEAST, last, datetime.date(2025, 1, 1), 45, False)
         assert not progress.is_stale(AT_LEAST, None, datetime.date(2026, 6, 1), 45, False)
+
+
+def reading(id, day, value, order=0, revises=None):
+    return progress.Reading(id, datetime.date(2024, *day), D(value), order, revises)
+
+
+class TestWorst:
+    def test_it_is_the_highest_figure_reported_in_the_period(self):
+        items = [reading(1, (7, 31), 0), reading(2, (8, 15), 1), reading(3, (9, 30), 0)]
+        assert progress.worst(items) == D(1)
+        assert progress.worst([]) is None
+
+    def test_a_later_report_for_the_same_day_replaces_it(self):
+        # The 15 August figure given again, later, as 0: a correction the plain way.
+        items = [reading(1, (8, 15), 1, order=1), reading(2, (8, 15), 0, order=2)]
+        assert progress.worst(items) == D(0)
+        # The earlier of two reports of one day never replaces the later one.
+        items = [reading(1, (8, 15), 0, order=1), reading(2, (8, 15), 1, order=2)]
+        assert progress.worst(items) == D(1)
+
+    def test_on_the_same_creation_time_the_later_id_wins(self):
+        items = [reading(1, (8, 15), 1), reading(2, (8, 15), 0)]
+        assert progress.worst(items) == D(0)
+        items = [reading(2, (8, 15), 1), reading(1, (8, 15), 0)]
+        assert progress.worst(items) == D(1)
+
+    def test_an_approved_correction_of_the_breaching_report_erases_it(self):
+        items = [reading(1, (8, 15), 1), reading(2, (9, 1), 0, revises=1)]
+        assert progress.worst(items) == D(0)
+        # A later 0 that corrects another report does not.
+        items = [reading(1, (8, 15), 1), reading(2, (7, 1), 0), reading(3, (9, 1), 0, revises=2)]
+        assert progress.worst(items) == D(1)
+
+
+class TestSummary:
+    def test_every_status_is_in_exactly_one_box(self):
+        boxes = [status for statuses in progress.SUMMARY_BOXES.values() for status in statuses]
+        assert sorted(boxes) == sorted(Status)
+
+    def test_the_boxes_add_up_and_group_as_the_home_page_says(self):
+        counts = {
+            Status.DONE: 2,
+            Status.HELD: 1,
+            Status.BEHIND: 3,
+            Status.MISSED: 4,
+            Status.NEVER_REPORTED: 107,
+        }
+        assert progress.summary(counts) == {"done": 3, "on_track": 0, "behind": 7, "no_report": 107}
+        assert progress.summary({}) == {"done": 0, "on_track": 0, "behind": 0, "no_report": 0}
 
 
 class TestRollup:
@@ -337,3 +416,43 @@ def test_expected_pace_never_falls_as_days_pass_and_is_full_at_the_due_date(peri
 def test_every_rising_kind_reaches_100_when_done(kind):
     s = Spec(kind=kind, value=D(10), upper=D(12) if kind == Kind.RANGE else None)
     assert progress.percent_complete(s, D(12)) == D(100)
+
+
+# Property-based tests of the edge rules (issue 18) ---------------------------------
+
+small = st.decimals(min_value=0, max_value=5, places=0)
+report_days = st.dates(min_value=START, max_value=DUE)
+
+
+@given(st.lists(st.tuples(report_days, small), min_size=1, max_size=8), small)
+def test_a_later_lower_figure_never_erases_a_breach(reports, later):
+    """Whatever comes after, a ceiling of 0 breached once stays breached (no corrections)."""
+    items = [progress.Reading(i, day, value, i) for i, (day, value) in enumerate(reports)]
+    last_day = max(day for day, _ in reports)
+    worst = progress.worst(items)
+    # A report after every other one (a later day, never a correction of them).
+    items.append(progress.Reading(len(items), last_day + datetime.timedelta(days=1), later, len(items)))
+    breached_before = worst > 0
+    status = progress.status(AT_MOST, later, MID, TOL, worst=progress.worst(items))
+    if breached_before:
+        assert status == Status.BREACHED
+    assert progress.worst(items) == max(worst, later)
+
+
+@given(small, small, st.booleans())
+def test_a_ceiling_is_held_only_when_confirmed_and_never_over_it(actual, worst, confirmed):
+    ceiling = spec(Kind.AT_MOST, 2)
+    status = progress.status(ceiling, actual, MID, TOL, worst=worst, confirmed=confirmed)
+    if status == Status.HELD:
+        assert confirmed and actual <= 2 and worst <= 2
+    if actual > 2 or worst > 2:
+        assert status == Status.BREACHED
+    else:
+        assert status == (Status.HELD if confirmed else Status.NO_REPORT)
+
+
+@given(st.dictionaries(st.sampled_from(list(Status)), st.integers(0, 1000)))
+def test_the_summary_boxes_partition_any_counts(counts):
+    boxes = progress.summary(counts)
+    assert sum(boxes.values()) == sum(counts.values())
+    assert list(boxes) == ["done", "on_track", "behind", "no_report"]

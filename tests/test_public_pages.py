@@ -407,7 +407,7 @@ def test_a_target_page_shows_its_light_forecast_and_last_period_covered(client, 
     publish("P4.1", 5500, datetime.date(2024, 6, 30))
     html = text(client.get(reverse("target", args=["P4.1"]), {"as_of": "2024-07-01"}))
     assert "亮灯" in html and "绿灯" in html
-    assert "按当前进度预计到期值" in html and "1.11万名" in html  # 5500 × 366 ÷ 182
+    assert "按当前进度预计到期值" in html and "1.106万名" in html  # 5500 × 366 ÷ 182 = 11060.4 → 11060名
     assert "完成目标尚需每月" in html
     assert "每月报送,每期结束后次月 5 日前" in html
     assert "最近填报覆盖期" in html and "2024-06" in html

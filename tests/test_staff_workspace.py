@@ -13,15 +13,17 @@ from django.urls import reverse
 from goals.models import Target
 from goals.reporting import services
 from tests.builders import HTMX, approved, make_project, make_target, make_user
+from tests.conftest import CHINA
 from tests.personas import DAY, as_user
 
 
 @pytest.fixture
-def today(monkeypatch):
-    """Pin the staff pages' "today" (goals.tracking.evaluation.today) to a day of the 2023 plan."""
+def today(time_machine):
+    """Pin the staff pages' "today" (the clock: the day the pages evaluate the plan at,
+    goals.planning.publication.evaluation_day) to a day of the 2023 plan."""
 
     def pin(day: datetime.date) -> datetime.date:
-        monkeypatch.setattr("goals.tracking.evaluation.today", lambda: day)
+        time_machine.move_to(datetime.datetime.combine(day, datetime.time(10), tzinfo=CHINA))
         return day
 
     return pin
@@ -106,7 +108,7 @@ def test_it_shows_the_forecast_for_numeric_targets_only(world, official_own, tod
     approved(world.milestone, 50, datetime.date(2023, 3, 31))
     today(datetime.date(2023, 4, 1))
     html = as_user(official_own).get(reverse("workspace")).content.decode()
-    assert "预计到期 405.56个" in row_of(html, world.own_target)  # 100 × 365 ÷ 90
+    assert "预计到期 406个" in row_of(html, world.own_target)  # 100 × 365 ÷ 90 = 405.56: whole 个
     assert "预计到期" not in row_of(html, world.milestone) and "每月尚需" not in row_of(html, world.milestone)
 
 

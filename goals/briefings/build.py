@@ -25,13 +25,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from goals.briefings.sections import Item, Section, sections
 from goals.league import standings as league
 from goals.models import Department, Plan, Report
-from goals.rules.formatting import forecast_text, in_target_scale, target_text
 from goals.rules.progress import LIGHT_ORDER, Light, Status
 from goals.tracking import evaluation, schedule
 from goals.tracking.evaluation import Rollup, TargetProgress
 from goals.workbooks.cells import workbook_bytes
+
+__all__ = ["Briefing", "Item", "Section", "build", "to_html", "to_pdf", "to_xlsx"]
 
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "briefing.css"
 FILLS = {
@@ -40,46 +42,6 @@ FILLS = {
     Light.GREEN: "B7E1CD",
     Light.GREY: "E0E0E0",
 }
-
-
-@dataclass
-class Item:
-    """A target in the briefing, with its last approved figure and (staff only) its notes."""
-
-    tp: TargetProgress
-    note: str = ""
-    next_steps: str = ""
-
-    @property
-    def target(self):
-        return self.tp.target
-
-    @property
-    def department(self) -> str:
-        lead = self.target.lead_department
-        return lead.name if lead else _("未分配")
-
-    @property
-    def goal(self) -> str:
-        return target_text(self.target)
-
-    @property
-    def value(self) -> str:
-        return in_target_scale(self.tp.value, self.target) if self.tp.value is not None else _("未填报")
-
-    @property
-    def as_of(self) -> str:
-        return self.tp.as_of.isoformat() if self.tp.as_of else ""
-
-    @property
-    def percent(self) -> str:
-        return "" if self.tp.percent_display is None else f"{self.tp.percent_display}%"
-
-    @property
-    def required(self) -> str:
-        if self.tp.required is None:
-            return ""
-        return _("%(value)s/月") % {"value": forecast_text(self.tp.required, self.target)}
 
 
 @dataclass
@@ -95,6 +57,8 @@ class Briefing:
     yellow: list[Item] = field(default_factory=list)
     newly_done: list[Item] = field(default_factory=list)
     newly_red: list[Item] = field(default_factory=list)
+    projects: list[Section] = field(default_factory=list)
+    actions: list[Section] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -122,6 +86,14 @@ class Briefing:
     def sections(self) -> list[tuple[str, list[Item], str]]:
         return [(_("二、红灯目标"), self.red, "red"), (_("三、黄灯目标"), self.yellow, "yellow")]
 
+    @property
+    def parts(self) -> list[tuple[str, list[Section], str]]:
+        """The plan by livelihood project and by action, each part with all its targets."""
+        return [
+            (_("四、十大民生实事逐项情况"), self.projects, "projects"),
+            (_("五、七大行动逐项情况"), self.actions, "actions"),
+        ]
+
 
 def previous_briefing_day(plan: Plan, day: datetime.date) -> datetime.date | None:
     """The previous monthly briefing: the last day of the month before `day`'s (None in January)."""
@@ -144,6 +116,7 @@ def build(plan: Plan, day: datetime.date, *, public: bool = False) -> Briefing:
         lights=Counter(tp.light for tp in top),
         departments=departments,
     )
+    briefing.projects, briefing.actions = sections(result)
     attention = [tp for tp in top if tp.light in (Light.RED, Light.YELLOW)]
     notes = {}
     if not public:
@@ -251,7 +224,7 @@ def to_xlsx(briefing: Briefing) -> bytes:
                 row.green,
                 row.grey,
                 f"{rate}%" if rate is not None else "—",
-                row.tally.overdue,
+                row.overdue,
                 f"{row.percent}%" if row.percent is not None else "—",
             ]
         )
@@ -278,9 +251,41 @@ def to_xlsx(briefing: Briefing) -> bytes:
             light_cell(1, item.tp.light)
         if not items:
             ws.append([_("无")])
+    for heading, parts, _anchor in briefing.parts:
+        ws.append([])
+        title(heading)
+        for part in parts:
+            lights = "、".join(f"{Light(light).label} {n}" for light, n in part.light_counts)
+            ws.append([part.code, part.name, _("完成度"), part.percent, lights])
+            ws.cell(ws.max_row, 1).font = bold
+            ws.cell(ws.max_row, 2).font = bold
+            header(
+                [
+                    _("编号"),
+                    _("目标"),
+                    _("责任单位"),
+                    _("目标值"),
+                    _("最新值"),
+                    _("截至"),
+                    _("完成度"),
+                    _("状态"),
+                    _("亮灯"),
+                ]
+            )
+            for item in part.items:
+                cells = [
+                    item.target.code,
+                    item.target.name,
+                    item.department,
+                    item.goal,
+                    item.value,
+                    item.as_of,
+                ]
+                ws.append([*cells, item.percent, str(item.tp.status.label), str(item.tp.light.label)])
+                light_cell(9, item.tp.light)
     ws.append([])
     if briefing.previous_day:
-        title(_("四、较上期(%(day)s)变化") % {"day": briefing.previous_day})
+        title(_("六、较上期(%(day)s)变化") % {"day": briefing.previous_day})
         header([_("变化"), _("编号"), _("目标"), _("责任单位"), _("最新值")])
         for label, items in ((_("新完成"), briefing.newly_done), (_("新亮红灯"), briefing.newly_red)):
             for item in items:

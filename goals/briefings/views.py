@@ -22,7 +22,6 @@ from goals.models import Plan
 from goals.planning import publication
 from goals.public.caching import public_page
 from goals.public.rendering import page_plan, render_page
-from goals.tracking import evaluation
 
 TYPES = {
     "pdf": "application/pdf",
@@ -32,11 +31,12 @@ TYPES = {
 
 
 def month_end(plan, day: datetime.date) -> datetime.date:
-    """The public version is monthly: the end of the last whole month up to `day` (the
-    year's end once the year is over; `day` itself in January)."""
+    """The public version is monthly: the end of the last whole month up to `day` (`day`
+    itself in January, and on and after the year's last day: once the year is over the
+    briefing shows the plan's final state, as the pages do on that day)."""
     year_end = datetime.date(plan.year, 12, 31)
     if day >= year_end:
-        return year_end
+        return day
     end = day.replace(day=1) - datetime.timedelta(days=1)
     return end if end.year == plan.year else day
 
@@ -53,16 +53,17 @@ def download(briefing: briefings.Briefing, kind: str) -> HttpResponse:
 
 
 def _plan_of_day(raw: str, user):
-    """Staff may brief on any real year: the plan of the as-of day's year, if there is one
-    (a draft only for those who may see drafts)."""
+    """Staff may brief on any real year: the plan the as-of day is about (as the briefing
+    command picks it: goals.planning.publication.plan_for_day), a draft only for those who
+    may see drafts."""
     try:
         day = parse_date(raw.strip())
     except ValueError:
         day = None
-    if day is None or day.year >= publication.SYNTHETIC_YEARS_FROM:
+    if day is None:
         return None
     plans = Plan.objects.all() if permissions.can_see_drafts(user) else Plan.objects.public()
-    return plans.filter(year=day.year).first()
+    return publication.plan_for_day(day, plans)
 
 
 @never_cache
@@ -74,9 +75,6 @@ def staff_briefing(request: HttpRequest) -> HttpResponse:
     year = staff_year(request)
     plan = _plan_of_day(request.GET.get("as_of", ""), request.user) or year.plan or page_plan()
     day = publication.day_for(request, plan)
-    if not request.GET.get("as_of"):
-        year_end = datetime.date(plan.year, 12, 31)
-        day = publication.Day(min(evaluation.today(), year_end), day.first, day.last)
     kind = request.GET.get("format", "")
     if kind in TYPES and not day.error:
         return download(briefings.build(plan, day.day), kind)
@@ -90,6 +88,8 @@ def staff_briefing(request: HttpRequest) -> HttpResponse:
 def public_briefing(request: HttpRequest) -> HttpResponse:
     plan = page_plan()
     day = publication.day_for(request, plan)
-    at = day.day if day.requested else month_end(plan, day.day)
-    briefing = briefings.build(plan, at, public=True)
+    if not day.requested and not day.error:
+        # The monthly version: the page states that one day, as of which it judges.
+        day = publication.Day(month_end(plan, day.day), day.first, day.last)
+    briefing = briefings.build(plan, day.day, public=True)
     return render_page(request, "goals/briefing.html", {"plan": plan, "briefing": briefing}, day)

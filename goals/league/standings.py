@@ -48,6 +48,12 @@ class LeagueRow:
     def grey(self) -> int:
         return self.lights[Light.GREY]
 
+    @property
+    def overdue(self) -> int:
+        """逾期未报: targets whose last period past its deadline has no report at all, the
+        "未报" of the on-time rate (so the two never disagree, also once the year is over)."""
+        return self.tally.missing
+
 
 def build(result: PlanProgress, facts: dict[int, schedule.Facts], departments) -> list[LeagueRow]:
     """One row per department that leads at least one top-level target, in the departments' order."""
@@ -79,7 +85,7 @@ def ordered(rows: list[LeagueRow], sort: str) -> list[LeagueRow]:
     if sort == "on_time":
         return sorted(rows, key=lambda r: (r.tally.on_time_rate is None, r.tally.on_time_rate or 0))
     if sort == "overdue":
-        return sorted(rows, key=lambda r: -r.tally.overdue)
+        return sorted(rows, key=lambda r: -r.overdue)
     if sort == "percent":
         return sorted(rows, key=lambda r: (r.percent is None, r.percent or 0))
     return rows

@@ -54,8 +54,6 @@ def staff_league(request: HttpRequest) -> HttpResponse:
     year = staff_year(request)
     plan = year.plan or page_plan()
     day = publication.day_for(request, plan)
-    if not request.GET.get("as_of"):
-        day = publication.Day(evaluation.today(), day.first, day.last)
     context = _context(request, plan, day.day, schedule.STAFF_STATES)
     context.update(day=day, staff_year=year)
     return render(request, "staff/league.html", context, status=400 if day.error else 200)

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -131,12 +131,27 @@ def default_day(plan: Plan) -> datetime.date:
     return latest_day(plan)
 
 
+def evaluation_day(plan: Plan, requested: datetime.date | None = None) -> datetime.date:
+    """The day `plan` is evaluated at for a requested day: the one rule every surface uses
+    (pages, the years table of a carried target, league, briefings, workbook preview,
+    exports), so that one target on one day gets one verdict everywhere.
+
+    No day asked: the default day (today). A day inside the plan's window (1 January of its
+    year to today) is itself; outside, the nearest end of the window: a later plan asked
+    about a day before it begins is seen on its first day, an earlier plan on a day after
+    today (never asked of the pages) on today. A plan whose year is over is so evaluated
+    after its due date, and reads its final status (done, missed, never reported)."""
+    if requested is None:
+        return default_day(plan)
+    return min(max(requested, earliest_day(plan)), latest_day(plan))
+
+
 def day_for(request, plan: Plan) -> Day:
     """`?as_of=YYYY-MM-DD` if given and valid, else the default day with a Chinese message."""
     raw = request.GET.get("as_of", "").strip()
     first, last = earliest_day(plan), latest_day(plan)
     if not raw:
-        return Day(default_day(plan), first, last)
+        return Day(evaluation_day(plan), first, last)
     try:
         day = parse_date(raw)
     except ValueError:
@@ -147,7 +162,22 @@ def day_for(request, plan: Plan) -> Day:
     if not first <= day <= last:
         message = _("只能查看 %(first)s 至 %(last)s 之间的情况;已显示最新情况。")
         return Day(default_day(plan), first, last, error=message % {"first": first, "last": last})
-    return Day(day, first, last, requested=True)
+    return Day(evaluation_day(plan, day), first, last, requested=True)
+
+
+def plan_for_day(day: datetime.date, plans: QuerySet[Plan] | None = None) -> Plan | None:
+    """The plan a briefing as of `day` is about: the latest real plan of `day`'s year or
+    before; in January the year just over (its year-end briefing: December's figures are
+    due in January, and nothing of the new year is due yet) when there is one. Among `plans`:
+    the published and closed ones unless given."""
+    if day.year >= SYNTHETIC_YEARS_FROM:
+        return None
+    plans = list(
+        (Plan.objects.public() if plans is None else plans).filter(year__lte=day.year).order_by("-year")[:2]
+    )
+    if len(plans) == 2 and day.month == 1 and plans[0].year == day.year:
+        return plans[1]
+    return plans[0] if plans else None
 
 
 # --- what version of it --------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from goals.models import Evidence, Plan, Report, Target
 from goals.planning import publication
-from goals.rules.formatting import at_scale_rounded, in_target_scale, plain
+from goals.rules.formatting import at_scale_rounded, in_target_scale, plain, rate_rounded
 from goals.tracking.evaluation import PlanProgress
 from goals.tracking.listing import Row, rows
 from goals.workbooks.cells import csv_text
@@ -168,7 +168,7 @@ def target_record(
         "light": str(tp.light),
         "light_label": _label(tp.light, labels),
         "projected_value": at_scale_rounded(tp.projected, target),
-        "required_per_month": at_scale_rounded(tp.required, target),
+        "required_per_month": rate_rounded(tp.required, target),
         "last_period_covered": str(covered) if covered else "",
         "carried_from": (origins or {}).get(target.predecessor_id, ""),
     }

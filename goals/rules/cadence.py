@@ -117,6 +117,22 @@ def last_past_deadline(items: list[Period], day: datetime.date) -> int | None:
     return found
 
 
+def confirmed(items: list[Period], as_of: datetime.date | None, day: datetime.date) -> bool:
+    """Whether a target's latest report (dated `as_of`) covers every period due by `day`:
+    it counts for the latest period whose deadline has passed, or a later one. A ceiling
+    is held only while confirmed so (goals.rules.progress.status); before the first
+    deadline there is nothing to confirm yet."""
+    due = last_past_deadline(items, day)
+    if due is None:
+        return True
+    if as_of is None:
+        return False
+    index = period_for(items, as_of)
+    if index is None and as_of > items[-1].end:
+        index = len(items) - 1
+    return index is not None and index >= due
+
+
 def timeliness(period: Period, submitted: Iterable[datetime.date], day: datetime.date) -> Timeliness:
     """How the period was reported, judged on `day`; `submitted` are the submission days
     of the reports that count for it."""

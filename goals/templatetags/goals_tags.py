@@ -7,6 +7,7 @@ register = template.Library()
 register.filter("plain", formatting.plain)
 register.filter("target_text", formatting.target_text)
 register.filter("forecast_text", formatting.forecast_text)
+register.filter("rate_text", formatting.rate_text)
 
 
 @register.simple_tag

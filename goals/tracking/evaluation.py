@@ -20,13 +20,13 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q
 from django.utils import timezone
 
-from goals.models import Action, FinalRecord, Pillar, Plan, Report, Target, TargetGroup
+from goals.models import Action, FinalRecord, Pillar, Plan, Target, TargetGroup
 from goals.rules import cadence, progress
 from goals.rules.progress import Light, Status
+from goals.tracking.readings import latest_approved, latest_of, latest_of_ids  # noqa: F401  (read from here too)
 
 
 def spec_for(target: Target) -> progress.Spec:
@@ -38,6 +38,7 @@ def spec_for(target: Target) -> progress.Spec:
         tolerance_percent=target.tolerance_percent,
         start=target.period_start,
         due=target.due,
+        limit=progress.HUNDRED if target.unit == "%" else None,
     )
 
 
@@ -54,6 +55,7 @@ class TargetProgress:
     exceeded: bool
     light: Light = Light.GREY
     projected: Decimal | None = None  # base units, at the due date at the current pace
+    worst: Decimal | None = None  # a ceiling's highest standing figure of the period
     required: Decimal | None = None  # base units per month still needed
     periods: tuple[cadence.Period, ...] = ()
     children: list[TargetProgress] = field(default_factory=list)
@@ -120,6 +122,11 @@ class Rollup:
     def is_empty(self) -> bool:
         return not self.targets and not self.parts
 
+    @property
+    def summary(self) -> dict[str, int]:
+        """Its targets in boxes that add up to `total` (goals.rules.progress.summary)."""
+        return progress.summary(self.counts)
+
     def _finish(self) -> Rollup:
         items = [(tp.target.weight, tp.rollup_percent) for tp in self.targets]
         items += [(part.weight, part.percent) for part in self.parts]
@@ -158,36 +165,6 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def latest_approved(plan: Plan, day: datetime.date) -> dict[int, dict]:
-    """Each target's latest approved report dated on or before `day`, in one query."""
-    return _latest(Report.objects.approved().filter(target__plan=plan, as_of__lte=day))
-
-
-def latest_of(targets: QuerySet[Target], day: datetime.date) -> dict[int, dict]:
-    """The same for `targets`, a query of some targets (a page evaluating part of a plan)."""
-    return _latest(Report.objects.approved().filter(target__in=targets.values("pk"), as_of__lte=day))
-
-
-def latest_of_ids(target_ids: list[int], day: datetime.date) -> dict[int, dict]:
-    """The same for the targets with these ids (values, not a subquery: see evaluate_plan)."""
-    return _latest(Report.objects.approved().filter(target_id__in=target_ids, as_of__lte=day))
-
-
-def _latest(rows: QuerySet[Report]) -> dict[int, dict]:
-    ranked = (
-        rows.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("target_id")],
-                order_by=[F("as_of").desc(), F("created_at").desc(), F("id").desc()],
-            )
-        )
-        .filter(rank=1)
-        .values("id", "target_id", "value", "as_of")
-    )
-    return {row["target_id"]: row for row in ranked}
-
-
 def light_rules() -> progress.LightRules:
     return progress.LightRules(
         yellow_points=Decimal(settings.LIGHT_YELLOW_POINTS),
@@ -219,23 +196,34 @@ def schedule_for(cycle: str, due_day: int, start: datetime.date, due: datetime.d
 
 
 def evaluate_target(target: Target, report: dict | None, day: datetime.date, rules: Rules) -> TargetProgress:
+    """One target on `day` from its reading (goals.tracking.readings: the latest approved
+    report, a ceiling's worst figure, the first report), or None when nothing is reported."""
     spec = spec_for(target)
-    value = report["value"] if report else None
-    as_of = report["as_of"] if report else None
-    done = progress.is_done(spec, value) and target.kind != Target.Kind.AT_MOST
+    report = report or {}
+    value = report.get("value")
+    as_of = report.get("as_of")
+    worst = report.get("worst")
+    first = (
+        progress.First(report["first_as_of"], report["first_value"]) if report.get("first_as_of") else None
+    )
+    periods = schedule_for(target.cycle, target.due_day, spec.start, spec.due)
+    ceiling = target.kind == Target.Kind.AT_MOST
+    # A ceiling is held only while confirmed period by period; other targets report
+    # progress, and their figures stand until the next one.
+    confirmed = not ceiling or cadence.confirmed(list(periods), as_of, day)
+    done = progress.is_done(spec, value) and not ceiling
     percent = progress.percent_complete(spec, value)
     expected = progress.expected_percent(spec.start, spec.due, day)
-    status = progress.status(spec, value, day, rules.pace_tolerance)
-    periods = schedule_for(target.cycle, target.due_day, spec.start, spec.due)
+    status = progress.status(spec, value, day, rules.pace_tolerance, worst=worst, confirmed=confirmed)
     return TargetProgress(
         target=target,
         value=value,
         as_of=as_of,
-        report_id=report["id"] if report else None,
+        report_id=report.get("id"),
         percent=percent,
         expected=expected,
         status=status,
-        stale=progress.is_stale(spec, as_of, day, rules.stale_after_days, done),
+        stale=progress.is_stale(spec, as_of, day, rules.stale_after_days, done, confirmed=confirmed),
         exceeded=progress.is_exceeded(spec, value),
         light=progress.light(
             status,
@@ -244,9 +232,11 @@ def evaluate_target(target: Target, report: dict | None, day: datetime.date, rul
             day=day,
             first_deadline=periods[0].deadline if periods else None,
             rules=rules.lights,
+            reported=value is not None,
         ),
-        projected=progress.projected_value(spec, value, as_of),
+        projected=progress.projected_value(spec, value, as_of, first),
         required=progress.required_per_month(spec, value, day),
+        worst=worst,
         periods=periods,
     )
 

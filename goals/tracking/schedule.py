@@ -23,7 +23,8 @@ PUBLIC_STATES = (Report.State.APPROVED,)
 STAFF_STATES = (Report.State.APPROVED, Report.State.SUBMITTED)
 # Far enough back to see the two latest periods of a quarterly cycle and their reports.
 WINDOW_DAYS = 200
-FINISHED = {Status.DONE, Status.HELD}
+# A held ceiling still owes a confirmation each period (goals.rules.cadence.confirmed).
+FINISHED = {Status.DONE}
 
 
 @dataclass

@@ -8,15 +8,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from goals.models import Department, Plan, Report, Target
+from goals.planning import publication
 from goals.reporting import services
 from goals.reporting.forms import ReportForm
 from goals.rules import plausibility
 from goals.rules.formatting import in_target_scale, plain
 from goals.rules.progress import Light
+from goals.tracking import readings
 from goals.tracking.evaluation import evaluate_target, rules_from_settings
 from goals.workbooks.cells import cell_text, is_formula
 from goals.workbooks.department import (
@@ -251,8 +254,7 @@ def check(
         item.flags = [str(flag) for flag in form.flags]
         if item.previous is not None:
             item.change = item.value - item.previous.value
-        report = {"id": None, "value": item.value, "as_of": item.as_of}
-        item.light = evaluate_target(target, report, item.as_of, rules_from_settings()).light
+        item.light = will_light(target, item.value, item.as_of, publication.evaluation_day(plan, today))
         item.duplicate = (
             Report.objects.filter(target=target, value=item.value, as_of=item.as_of)
             .exclude(state=Report.State.RETURNED)
@@ -260,6 +262,22 @@ def check(
         )
         checked.append(item)
     return checked
+
+
+# Sorts after every real report: the preview's report is the newest.
+PREVIEW_ID = 2**62
+
+
+def will_light(target: Target, value: Decimal, as_of: datetime.date, day: datetime.date) -> str:
+    """The light the target shows on the public pages on `day` (the day they evaluate the
+    plan at) once this report is approved: read with its approved reports as every page
+    reads them (goals.tracking.readings.standing), so the preview promises what they show."""
+    reports = list(Report.objects.approved().filter(target=target, as_of__lte=day))
+    if as_of <= day:
+        reports.append(
+            Report(id=PREVIEW_ID, target=target, value=value, as_of=as_of, created_at=timezone.now())
+        )
+    return evaluate_target(target, readings.standing(target, reports), day, rules_from_settings()).light
 
 
 def problems_of(checked: list[Checked]) -> list[Problem]:

@@ -49,6 +49,8 @@ def targets_json(request: HttpRequest, year: int) -> HttpResponse:
     body = {
         "plan": opendata.plan_record(plan),
         "evaluated_on": day.iso,
+        # The home page's boxes: top-level targets by status, adding up to their number.
+        "summary": result.overall.summary,
         "columns": opendata.TARGET_COLUMNS,
         "targets": records,
     }

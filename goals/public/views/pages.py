@@ -26,43 +26,41 @@ from goals.public.forms import TargetFilterForm
 from goals.public.rendering import HtmxHttpRequest, page_plan, render_page
 from goals.rules import cadence
 from goals.rules.progress import rounded, weighted_average
-from goals.tracking import evaluation, listing, scopes
+from goals.tracking import evaluation, listing, readings, scopes
 from goals.tracking.evaluation import TargetProgress, evaluate_plan, evaluate_target, rules_from_settings
 
 LATEST_REPORTS = 8
 PAGE_SIZE = 50
 
 
-def _years(target: Target, progress: TargetProgress, day) -> list[dict]:
-    """The target across years (carried targets): each year's latest approved figure.
+def _years(target: Target, current: TargetProgress, day: publication.Day) -> list[dict]:
+    """The target across years (carried targets): each year judged as its own page judges
+    it for the same requested day (goals.planning.publication.evaluation_day: a year over
+    reads its final status, a year not begun is seen on its first day).
 
     Only real plans: a synthetic year never shows. A few queries, only for linked targets."""
     rows = []
+    rules = rules_from_settings()
     for item in carryover.history(target):
         if item.plan.year >= publication.SYNTHETIC_YEARS_FROM:
             continue
-        if item.pk == target.pk:
-            value, as_of, status = progress.value, progress.as_of, progress.status
-        else:
-            latest = (
-                Report.objects.approved()
-                .filter(target=item, as_of__lte=min(day, item.due))
-                .order_by("-as_of", "-created_at", "-id")
-                .values("id", "value", "as_of")
-                .first()
-            )
-            item_progress = evaluate_target(
-                item, latest, min(max(day, item.period_start), item.due), rules_from_settings()
-            )
+        at, progress = day.day, current
+        if item.pk != target.pk:
+            at = publication.evaluation_day(item.plan, day.day if day.requested else None)
+            reports = list(Report.objects.approved().filter(target=item, as_of__lte=at))
+            progress = evaluate_target(item, readings.standing(item, reports), at, rules)
             if item.plan.is_closed:  # a closed year: its stored verdict
-                evaluation.apply_final_records(item.plan, day, {item.pk: item_progress})
-            value, as_of, status = item_progress.value, item_progress.as_of, item_progress.status
+                evaluation.apply_final_records(item.plan, at, {item.pk: progress})
         rows.append(
             {
                 "target": item,
-                "value": value,
-                "as_of": as_of,
-                "status": status,
+                "value": progress.value,
+                "as_of": progress.as_of,
+                "status": progress.status,
+                "light": progress.light,
+                "day": at,
+                # The same day on the other year's page (it shows its default day otherwise).
+                "query": f"?as_of={at.isoformat()}" if day.requested else "",
                 "current": item.pk == target.pk,
             }
         )
@@ -162,19 +160,15 @@ def targets(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
-def _history(target: Target, day) -> tuple[list[Report], dict[int, dict]]:
+def _history(target: Target, day) -> list[Report]:
     """Approved reports of a target and its sub-targets dated on or before `day` (newest
-    first), and the latest of each as the evaluation engine reads it."""
-    reports = list(
+    first): each one's reading is goals.tracking.readings.standing of them."""
+    return list(
         Report.objects.approved()
         .filter(as_of__lte=day)
         .filter(target__in=[target.id, *target.child_ids])
         .order_by("-as_of", "-created_at", "-id")
     )
-    latest: dict[int, dict] = {}
-    for report in reports:
-        latest.setdefault(report.target_id, {"id": report.id, "value": report.value, "as_of": report.as_of})
-    return reports, latest
 
 
 @public_page
@@ -197,7 +191,7 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
     children = list(target.children.select_related("lead_department").order_by("order", "code"))
     target.child_ids = [c.id for c in children]
     co_departments = list(target.co_departments.order_by("order", "name"))
-    reports, latest = _history(target, day.day)
+    reports = _history(target, day.day)
     evidence: dict[int, list[Evidence]] = {}
     shown = Evidence.objects.filter(
         report__target=target, report__state=Report.State.APPROVED, report__as_of__lte=day.day
@@ -208,11 +202,11 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
     for report in own:
         report.files = evidence.get(report.id, [])
     rules = evaluation.rules_from_settings()
-    progress = evaluate_target(target, latest.get(target.id), day.day, rules)
+    progress = evaluate_target(target, readings.standing(target, reports), day.day, rules)
     for child in children:
         child.plan = plan
         child.group = target.group
-        progress.children.append(evaluate_target(child, latest.get(child.id), day.day, rules))
+        progress.children.append(evaluate_target(child, readings.standing(child, reports), day.day, rules))
     if plan.is_closed:  # a closed year: the stored verdicts
         evaluation.apply_final_records(
             plan, day.day, {tp.target.id: tp for tp in [progress, *progress.children]}
@@ -239,7 +233,7 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
         "chart": chart,
         "earlier": earlier,
         "related": related,
-        "years": _years(target, progress, day.day) if target.predecessor_id or target.has_successor else [],
+        "years": _years(target, progress, day) if target.predecessor_id or target.has_successor else [],
         "schedule": list(reversed(schedule)),
     }
     return render_page(request, "goals/target.html", context, day)

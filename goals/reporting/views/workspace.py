@@ -30,6 +30,7 @@ from goals.accounts.staff import (
     user_departments,
 )
 from goals.models import Report, Target
+from goals.planning import publication
 from goals.reporting import services
 from goals.reporting.forms import StaffReportForm, WorkspaceFilterForm
 from goals.rules.formatting import in_target_scale, plain
@@ -141,6 +142,7 @@ def workspace(request: HtmxHttpRequest) -> HttpResponse:
     summary = None
     day = evaluation.today()
     if plan is not None:
+        day = publication.evaluation_day(plan)  # the day the public pages show
         ids = set(permissions.reportable_targets(user, plan).values_list("pk", flat=True))
         total = len(ids)
         result = evaluate_plan(plan, day)
@@ -210,7 +212,7 @@ def render_row(request, row: Row, *, status: int = 200) -> HttpResponse:
 
 def build_row(target: Target, form: StaffReportForm, revises: Report | None, **message) -> Row:
     """The row with fresh state: the target re-evaluated (7 queries) and its open reports."""
-    day = evaluation.today()
+    day = publication.evaluation_day(target.plan)
     result = evaluate_plan(target.plan, day)
     tp = result.targets[target.pk]
     return Row(

@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("path", help="输出文件")
         parser.add_argument("--as-of", required=True, help="截至日期 YYYY-MM-DD")
         parser.add_argument("--format", choices=["pdf", "xlsx", "docx"], default="pdf")
-        parser.add_argument("--year", type=int, help="计划年度(默认为截至日期所在年度)")
+        parser.add_argument(
+            "--year", type=int, help="计划年度(默认按截至日期:当年的计划,1 月为上一年度的年终通报)"
+        )
         parser.add_argument("--public", action="store_true", help="公示版:只计审核通过的数据,不含内部说明")
         parser.add_argument("--number", help="发文字号(仅 docx),默认如 经开督〔2024〕6号(月份为序号)")
 
@@ -31,11 +33,11 @@ class Command(BaseCommand):
             day = None
         if day is None:
             raise CommandError(f"日期“{as_of}”无法识别,请按 YYYY-MM-DD 填写。")
-        year = year or day.year
-        plan = Plan.objects.filter(year=year).first()
-        if plan is None or (year >= publication.SYNTHETIC_YEARS_FROM and not options.get("year")):
-            raise CommandError(f"没有 {year} 年的工作计划。")
-        briefing = briefings.build(plan, day, public=public)
+        plan = Plan.objects.filter(year=year).first() if year else publication.plan_for_day(day)
+        if plan is None:
+            raise CommandError(f"没有 {year or day.year} 年(或之前)的工作计划。")
+        # The day the pages would show for it: one verdict per target and day everywhere.
+        briefing = briefings.build(plan, publication.evaluation_day(plan, day), public=public)
         if format == "docx":
             data = briefing_docx.to_docx(briefing, number=options.get("number"))
         else:
