@@ -25,7 +25,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from goals.accounts.permissions import OFFICIAL, ensure_roles
-from goals.models import Department, Report, Target
+from goals.models import Department, Plan, Report, Target
 from goals.planning import carryover, publication
 from goals.rules.progress import Light, Status
 from goals.tracking.evaluation import evaluate_plan
@@ -237,6 +237,7 @@ def test_the_years_table_judges_the_other_year_as_its_own_page_does(client, worl
     plan, unit, staff = world
     later = carryover.copy_structure(plan, 2025)
     carryover.carry(plan, later)
+    Plan.objects.filter(pk=later.pk).update(status=Plan.Status.PUBLISHED)  # a draft is not public
     successor = Target.objects.get(plan=later, code="P3.1")
     assert successor.predecessor.code == "P3.1"
     for day in (None, TODAY):
