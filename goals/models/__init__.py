@@ -1,4 +1,5 @@
 from .backups import BackupRecord
+from .participation import Follow, FollowSent, Question
 from .plan import Action, Department, Measure, Pillar, Plan, TargetGroup
 from .reminders import ReminderPreference, ReminderSent
 from .reports import AuditEntry, Evidence, Report
@@ -10,9 +11,12 @@ __all__ = [
     "BackupRecord",
     "Department",
     "Evidence",
+    "Follow",
+    "FollowSent",
     "Measure",
     "Pillar",
     "Plan",
+    "Question",
     "ReminderPreference",
     "ReminderSent",
     "Report",

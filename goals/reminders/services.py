@@ -7,7 +7,9 @@ Who gets what, on a day (`collect`), and sending it once (`send`):
   and not in yet;
 - **after a deadline**: the same officials, for targets whose report is still missing;
 - **reviewers**, when reports have waited for review more than REVIEW_REMINDER_AFTER_DAYS;
-- a **weekly digest** to admins on DIGEST_WEEKDAY: targets by light, and per department.
+- a **weekly digest** to admins on DIGEST_WEEKDAY: targets by light, and per department;
+- **residents' questions** (数据问询) past their answer deadline: daily, to the officials of
+  the department that must answer them (goals.participation).
 
 One email per person per occasion (a deadline, a day, a week): the occasion is recorded in
 ReminderSent under a unique constraint before the email goes, so running the job twice sends
@@ -40,7 +42,7 @@ from django.utils.translation import gettext as _
 
 from goals.accounts import permissions
 from goals.league import standings as league
-from goals.models import Department, Plan, ReminderPreference, ReminderSent, Report, Target
+from goals.models import Department, Plan, Question, ReminderPreference, ReminderSent, Report, Target
 from goals.planning import publication
 from goals.tracking import schedule
 from goals.tracking.evaluation import evaluate_plan
@@ -182,6 +184,24 @@ def _digest(plan: Plan, day: datetime.date, result, facts, users) -> list[Outgoi
     return [Outgoing(user, Kind.WEEKLY_DIGEST, f"{year}-W{week:02d}", [], extra) for user in admins]
 
 
+def _question_reminders(plan: Plan, day: datetime.date, users) -> list[Outgoing]:
+    overdue = list(
+        Question.objects.overdue(day)
+        .filter(target__plan=plan)
+        .select_related("target", "department")
+        .order_by("due_on", "id")
+    )
+    if not overdue:
+        return []
+    members = _department_officials(plan, users)
+    found: dict[int, Outgoing] = {}
+    for question in overdue:
+        for user in members.get(question.department_id, []):
+            outgoing = found.setdefault(user.pk, Outgoing(user, Kind.QUESTIONS_OVERDUE, day.isoformat()))
+            outgoing.items.append(question)
+    return list(found.values())
+
+
 def collect(day: datetime.date, plan: Plan | None = None) -> list[Outgoing]:
     """Every reminder due on `day`, before the opt-outs and what was already sent."""
     plan = plan or publication.public_plan()
@@ -193,6 +213,7 @@ def collect(day: datetime.date, plan: Plan | None = None) -> list[Outgoing]:
     found = _deadline_reminders(plan, day, result, facts, users)
     found += _review_reminders(plan, day, users)
     found += _digest(plan, day, result, facts, users)
+    found += _question_reminders(plan, day, users)
     prefs = _preferences([o.user for o in found])
     kept = []
     for outgoing in found:
@@ -224,12 +245,14 @@ SUBJECTS = {
         _("【每周汇总】%(year)s 年工作目标亮灯情况(%(week)s)")
         % {"year": o.extra["plan"].year, "week": o.occasion}
     ),
+    Kind.QUESTIONS_OVERDUE: lambda o: _("【问询提醒】%(n)s 条居民数据问询已过答复期限") % {"n": len(o.items)},
 }
 LINKS = {
     Kind.BEFORE_DEADLINE: "workspace",
     Kind.AFTER_DEADLINE: "workspace",
     Kind.REVIEW_WAITING: "review_queue",
     Kind.WEEKLY_DIGEST: "staff_league",
+    Kind.QUESTIONS_OVERDUE: "staff_questions",
 }
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
@@ -18,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from goals.models import Department, Evidence, Report, ReportedFigure, Target
+from goals.models import Department, Evidence, Question, Report, ReportedFigure, Target
 from goals.planning import carryover, publication
 from goals.public import charts
 from goals.public.caching import public_page, wants_fragment
@@ -230,6 +231,14 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
         "related": related,
         "years": _years(target, progress, day.day) if target.predecessor_id or target.has_successor else [],
         "schedule": list(reversed(schedule)),
+        # Residents' questions (goals.participation) confirmed by the day shown.
+        "questions": list(
+            Question.objects.public()
+            .filter(target=target, confirmed_at__date__lte=day.day)
+            .select_related("department")
+            .order_by("confirmed_at", "id")
+        ),
+        "answer_days": settings.QUESTION_ANSWER_DAYS,
     }
     return render_page(request, "goals/target.html", context, day)
 
