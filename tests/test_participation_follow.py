@@ -16,7 +16,12 @@ from django_tasks_db.models import DBTaskResult
 
 from goals.models import Department, Follow, FollowSent, Target
 from goals.participation import follows, tokens, updates
-from tests.test_reminders import SITE, html_of, smtp, text_of  # noqa: F401 (smtp: a fixture)
+from tests.test_reminders import (
+    SITE,
+    html_of,
+    smtp,  # noqa: F401 (a fixture)
+    text_of,
+)
 
 pytestmark = pytest.mark.django_db
 JULY = datetime.date(2024, 7, 10)  # a Wednesday
@@ -45,7 +50,7 @@ def follow(client, kind="target", code="P4.1", email=EMAIL, year=2024, prefix=""
     return client.post(f"{prefix}{reverse('follow', args=[kind, code])}?year={year}", data)
 
 
-def confirmed_follow(client, smtp, **kw) -> Follow:  # noqa: F811
+def confirmed_follow(client, smtp, **kw) -> Follow:
     assert follow(client, **kw).status_code == 302
     run_tasks()
     confirm_url = next(u for u in links(smtp.messages[-1][1]) if "/follow/confirm/" in u)

@@ -19,7 +19,11 @@ from goals.participation.text import add_working_days, has_link, mask
 from goals.reminders import services as reminders
 from tests.personas import as_user
 from tests.test_participation_follow import links, path_of, run_tasks
-from tests.test_reminders import html_of, smtp, text_of  # noqa: F401 (smtp: a fixture)
+from tests.test_reminders import (
+    html_of,
+    smtp,  # noqa: F401 (a fixture)
+    text_of,
+)
 
 pytestmark = pytest.mark.django_db
 MONDAY = datetime.date(2023, 6, 5)
@@ -32,7 +36,7 @@ def ask(client, code="P1.1", year=2023, **extra):
 
 
 @pytest.fixture
-def asked(world, today, client, smtp):  # noqa: F811
+def asked(world, today, client, smtp):
     """A question to 甲单位 (own_target's lead), confirmed on Monday 5 June 2023."""
     today(MONDAY)
     response = ask(client, text="托位数是否含 13812345678 张三的 32010219800101123X 家?")
@@ -133,7 +137,7 @@ def test_the_staff_list_follows_the_personas(asked, persona):
 
 def test_the_department_answers_in_public_and_the_resident_is_emailed(
     asked, official_own, client, smtp, today
-):  # noqa: F811
+):
     today(datetime.date(2023, 6, 8))
     response = as_user(official_own).post(
         reverse("staff_question_answer", args=[asked.pk]), {"answer": "按备案托位统计,联系 13900001111。"}
@@ -223,7 +227,7 @@ def test_the_league_counts_answers_on_time_and_overdue(asked, official_own, clie
     assert (tally.on_time, tally.overdue) == (0, 1)  # answered late: still overdue
 
 
-def test_officials_are_reminded_of_overdue_questions(asked, official_own, official_other, smtp, settings):  # noqa: F811
+def test_officials_are_reminded_of_overdue_questions(asked, official_own, official_other, smtp, settings):
     official_own.email = "own@example.org"
     official_own.save()
     official_other.email = "other@example.org"
