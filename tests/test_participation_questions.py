@@ -148,6 +148,8 @@ def test_the_department_answers_in_public_and_the_resident_is_emailed(
     assert AuditEntry.objects.filter(actor=official_own, changes__question=asked.pk).exists()
     html = client.get(reverse("target", args=["P1.1"])).content.decode()
     assert "按备案托位统计" in html and "2023-06-05" in html and "2023-06-08" in html and EMAIL not in html
+    earlier = client.get(reverse("target", args=["P1.1"]) + "?as_of=2023-06-07").content.decode()
+    assert "按备案托位统计" not in earlier and "待答复,答复期限 2023-06-12" in earlier
     assert run_tasks() == ["sent"]
     ((rcpt, message),) = smtp.messages
     assert rcpt == [EMAIL] and "已答复" in message["Subject"] and "按备案托位统计" in html_of(message)

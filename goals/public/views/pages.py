@@ -231,16 +231,23 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
         "related": related,
         "years": _years(target, progress, day.day) if target.predecessor_id or target.has_successor else [],
         "schedule": list(reversed(schedule)),
-        # Residents' questions (goals.participation) confirmed by the day shown.
-        "questions": list(
-            Question.objects.public()
-            .filter(target=target, confirmed_at__date__lte=day.day)
-            .select_related("department")
-            .order_by("confirmed_at", "id")
-        ),
+        "questions": _questions(target, day.day),
         "answer_days": settings.QUESTION_ANSWER_DAYS,
     }
     return render_page(request, "goals/target.html", context, day)
+
+
+def _questions(target: Target, day) -> list[Question]:
+    """Residents' questions (goals.participation) confirmed by `day`, answered if they were by then."""
+    found = list(
+        Question.objects.public()
+        .filter(target=target, confirmed_at__date__lte=day)
+        .select_related("department")
+        .order_by("confirmed_at", "id")
+    )
+    for question in found:
+        question.shown_answered = question.answered_on is not None and question.answered_on <= day
+    return found
 
 
 def _owner_of(target: Target) -> listing.Owner:
