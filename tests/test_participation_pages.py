@@ -86,3 +86,10 @@ def test_the_workspace_links_to_the_questions(seeded):
     official = staff_user("q-official", OFFICIAL, unit)
     html = as_user(official).get(reverse("workspace")).content.decode()
     assert reverse("staff_questions") in html
+
+
+def test_filtering_in_place_keeps_the_switch_on_the_filtered_url(client, seeded):
+    response = client.get(reverse("targets") + "?status=done", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert 'id="elder-switch"' in html and 'data-hx-swap-oob="true"' in html
+    assert "next=/targets/%3Fstatus%3Ddone" in html

@@ -63,6 +63,7 @@ def collect(day: datetime.date) -> list[Outgoing]:
     follows = list(Follow.objects.filter(confirmed_at__isnull=False).select_related("plan").order_by("id"))
     weekly_day = day.weekday() == settings.DIGEST_WEEKDAY
     results: dict[int, object] = {}
+    items: dict[tuple, states.Item | None] = {}
     found: dict[tuple[str, str, bool], Outgoing] = {}
     for follow in follows:
         weekly = follow.frequency == Follow.Frequency.WEEKLY
@@ -71,7 +72,10 @@ def collect(day: datetime.date) -> list[Outgoing]:
         plan: Plan = follow.plan
         if plan.pk not in results:
             results[plan.pk] = evaluate_plan(plan, states.day_for(plan, day))
-        item = states.find(plan, follow.kind, follow.code)
+        key = (plan.pk, follow.kind, follow.code)
+        if key not in items:  # many followers of one item: looked up once
+            items[key] = states.find(plan, follow.kind, follow.code)
+        item = items[key]
         if item is None:
             continue
         covered = states.progresses(results[plan.pk], follow.kind, follow.code)
@@ -83,8 +87,9 @@ def collect(day: datetime.date) -> list[Outgoing]:
         ]
         if not changed:
             continue
-        key = (follow.email, follow.language, weekly)
-        outgoing = found.setdefault(key, Outgoing(follow.email, follow.language, weekly))
+        outgoing = found.setdefault(
+            (follow.email, follow.language, weekly), Outgoing(follow.email, follow.language, weekly)
+        )
         outgoing.changes.append(Change(follow, item, now, changed, names))
     return list(found.values())
 
