@@ -253,3 +253,24 @@ def test_following_again_does_not_duplicate(site):
         item=item, email="a@example.org", language="en", frequency="weekly"
     )
     assert not send_third and Follow.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"), [("target", "P5.2"), ("project", "P4"), ("action", "A1"), ("department", "unit")]
+)
+def test_each_kind_covers_its_targets_as_the_whole_plan_reads_them(site, kind, code):
+    from goals.participation import states
+    from goals.tracking.evaluation import evaluate_plan
+
+    code = str(site["unit"].pk) if code == "unit" else code
+    plan = site["plan"]
+    whole = states.states(evaluate_plan(plan, JULY), kind, code)
+    expected = {
+        "target": Target.objects.filter(plan=plan, code__startswith="P5.2"),
+        "project": Target.objects.filter(plan=plan, group__code="P4"),
+        "action": Target.objects.filter(plan=plan, group__measure__action__code="A1"),
+        "department": Target.objects.filter(plan=plan, lead_department=site["unit"]),
+    }[kind]
+    assert set(whole) == set(expected.values_list("code", flat=True)) and whole
+    # The cheap evaluation at confirmation gives the very same states.
+    assert states.states(states.evaluate_item(plan, kind, code, JULY), kind, code) == whole
