@@ -109,7 +109,7 @@ def test_a_resident_asks_and_the_department_answers_in_public(town, page, browse
     try:
         staff = context.new_page()
         sign_in(staff, base, "yaoguan", "Yaoguan-2024!")
-        staff.get_by_role("link", name="数据问询").click()
+        staff.get_by_role("link", name="数据问询", exact=True).click()
         axe(staff)
         staff.get_by_label("答复(将公开)").fill("按服务记录统计,每月核对。")
         staff.get_by_role("button", name="公开答复").click()
