@@ -181,7 +181,7 @@ def test_a_reviewer_hides_with_a_recorded_reason(asked, reviewer, official_own, 
     as_user(reviewer).post(url, {"reason": "含个人信息"})
     asked.refresh_from_db()
     assert asked.state == "hidden" and asked.hidden_reason == "含个人信息"
-    assert AuditEntry.objects.filter(actor=reviewer, changes__reason="含个人信息").exists()
+    assert AuditEntry.objects.filter(actor=reviewer, changes__hidden_reason="含个人信息").exists()
     assert "托位数是否含" not in client.get(reverse("target", args=["P1.1"])).content.decode()
 
 
@@ -239,3 +239,15 @@ def test_officials_are_reminded_of_overdue_questions(asked, official_own, offici
     assert sent == [("official-own", "questions")]
     message = next(m for rcpt, m in smtp.messages if "own@example.org" in rcpt and "问询" in m["Subject"])
     assert "/staff/questions/" in text_of(message)
+
+
+def test_the_audit_trail_says_it_in_words(asked, reviewer):
+    from goals.admin import audit_text
+
+    questions.hide(question=asked, user=reviewer, reason="含个人信息")
+    entry = AuditEntry.objects.filter(actor=reviewer).get()
+    assert audit_text.lines(entry.changes) == [
+        f"数据问询:{asked.pk}",
+        "状态:待答复 → 已隐藏",
+        "隐藏理由:含个人信息",
+    ]

@@ -120,7 +120,7 @@ def hide(*, question: Question, user, reason: str) -> Question:
         locked.hidden_reason = reason
         locked.hidden_at = timezone.now()
         locked.save(update_fields=["state", "hidden_reason", "hidden_at"])
-        _audit(locked, user, {"state": [before, "hidden"], "reason": reason})
+        _audit(locked, user, {"state": [before, "hidden"], "hidden_reason": reason})
     return locked
 
 
