@@ -251,3 +251,11 @@ def test_the_audit_trail_says_it_in_words(asked, reviewer):
         "状态:待答复 → 已隐藏",
         "隐藏理由:含个人信息",
     ]
+
+
+def test_admins_read_questions_in_the_admin_without_the_email(asked, admin):
+    client = as_user(admin)
+    html = client.get(reverse("admin:goals_question_change", args=[asked.pk])).content.decode()
+    assert "138****5678" in html and EMAIL not in html
+    assert client.get(reverse("admin:goals_question_changelist")).status_code == 200
+    assert client.get(reverse("admin:goals_question_add")).status_code == 403
