@@ -4,6 +4,7 @@ Public pages are cached per URL and per this cookie (goals.public.caching)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,7 +27,9 @@ def _next(request: HttpRequest) -> str:
 @require_safe
 def elder_on(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(_next(request))
-    response.set_cookie(COOKIE, "1", max_age=COOKIE_AGE, samesite="Lax", httponly=True)
+    response.set_cookie(
+        COOKIE, "1", max_age=COOKIE_AGE, samesite="Lax", httponly=True, secure=settings.SESSION_COOKIE_SECURE
+    )
     return response
 
 
