@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "goals.briefings",
     "goals.workbooks",
     "goals.operations",
+    "goals.participation",
     "projects",
 ]
 
@@ -347,6 +348,14 @@ CHANNEL_RETRY_DELAYS = tuple(int(delay) for delay in CHANNEL_RETRY_DELAYS)
 # The briefing as a Word document: the issuing office (红头) and its document number's prefix.
 BRIEFING_ISSUER = os.environ.get("BRIEFING_ISSUER", "").strip()
 BRIEFING_NUMBER_PREFIX = os.environ.get("BRIEFING_NUMBER_PREFIX", "").strip() or "经开督"
+# Residents (goals.participation): a confirmed question is due for an answer this many
+# working days later; a question's email address is deleted this many days after the answer
+# (or after a reviewer hid it). Follow and question forms: at most this many submissions an
+# hour per email address and per client address (the cache counts them).
+QUESTION_ANSWER_DAYS = env_int("QUESTION_ANSWER_DAYS", 5, minimum=1)
+QUESTION_EMAIL_KEEP_DAYS = env_int("QUESTION_EMAIL_KEEP_DAYS", 30, minimum=1)
+PARTICIPATION_LIMIT_PER_ADDRESS = env_int("PARTICIPATION_LIMIT_PER_ADDRESS", 5, minimum=1)
+PARTICIPATION_LIMIT_PER_IP = env_int("PARTICIPATION_LIMIT_PER_IP", 20, minimum=1)
 # Background jobs (django.tasks) are stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -17,6 +17,7 @@ staff_patterns = [
     path("", include("goals.workbooks.urls")),
     path("", include("goals.reminders.urls")),
     path("", include("goals.accounts.urls")),
+    path("", include("goals.participation.staff_urls")),
 ]
 
 urlpatterns = [

@@ -24,6 +24,7 @@ from django.utils import translation
 
 from goals.accounts.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
 from goals.models import Department, Leader, Report, Target
+from goals.participation import questions, tokens
 from goals.reporting import services
 from tests.builders import evidence as files
 from tests.builders import make_user
@@ -107,7 +108,17 @@ def scene(seeded, settings, tmp_path_factory):
         author=official,
     )
     services.return_report(report=returned, reviewer=reviewer, reason="请补充材料")
+    question = questions.confirm(
+        questions.ask(
+            target=Target.objects.get(plan=plan, code="P4.1"),
+            text="数据口径?\n第二行",
+            email="resident@example.org",
+            name="",
+            language="zh-hans",
+        )
+    )
     return {
+        "question": question,
         "plan": plan,
         "unit": unit,
         "official": official,
@@ -137,6 +148,15 @@ def public_paths(scene) -> list[str]:
         reverse("departments"),
         reverse("department", args=[scene["unit"].pk]),
         *(reverse("target", args=[code]) + DAY for code in sorted(targets)),
+        reverse("league"),
+        # Residents (goals.participation): the never-cached forms and the pages of their links.
+        reverse("follow", args=["target", "P4.1"]) + "?year=2024",
+        reverse("follow", args=["department", scene["unit"].pk]) + "?year=2024",
+        reverse("question_ask", args=["P4.1"]) + "?year=2024",
+        reverse("participation_sent"),
+        reverse("follow_manage", args=[tokens.make("manage", "resident@example.org")]),
+        reverse("follow_confirm", args=["forged"]),
+        reverse("question_delete", args=[tokens.make("question-delete", scene["question"].pk)]),
     ]
 
 
@@ -160,6 +180,8 @@ def staff_pages(scene) -> list[tuple[object, str]]:
         (scene["admin"], reverse("workspace")),
         (scene["admin"], reverse("review_queue")),
         (get_user_model().objects.get(username="nu-leader"), reverse("leader_workspace")),
+        (official, reverse("staff_questions")),
+        (reviewer, reverse("staff_questions")),
     ]
 
 
@@ -178,6 +200,10 @@ def test_every_public_and_staff_page_is_valid_html(scene, tmp_path):
             anonymous = Client()
             for path in public_paths(scene):
                 save(anonymous, path, "public")
+            elder = Client()
+            elder.cookies["elder"] = "1"  # 长者模式
+            for path in public_paths(scene)[:12]:
+                save(elder, path, "elder")
             for user, path in staff_pages(scene):
                 client = Client()
                 if user is not None:

@@ -21,10 +21,10 @@ BUDGETS = {
     "project": (["P1"], 8),
     "action": (["A1"], 8),
     "pillar": (["S4"], 8),
-    "target": (["<target>"], 8),
+    "target": (["<target>"], 9),  # + residents' questions (goals.participation)
     "departments": ([], 9),
     "department": (["<department>"], 10),
-    "league": ([], 10),
+    "league": ([], 11),  # + questions answered on time and overdue
     "data_targets_csv": (["<year>"], 8),
     "data_targets_json": (["<year>"], 8),
     "data_reports_csv": (["<year>"], 4),

@@ -1,4 +1,4 @@
-"""Django admin (plans.py, records.py): the plan, targets and their assignment, reports (read-only) and the audit trail.
+"""Django admin (plans.py, records.py): the plan, targets and their assignment, reports (read-only), the audit trail and residents' questions (read-only, no email).
 
 Every save or delete of public data moves the publication stamp (goals.planning.publication.bump) so
 cached public pages refresh at once. Every change of a target's lead or co-departments, on

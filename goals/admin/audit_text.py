@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from goals.models import Report, Target
+from goals.models import Question, Report, Target
 from goals.rules.formatting import plain
 
 # Keys written by services, the admin and two-factor resets, in words.
@@ -39,6 +39,12 @@ LABELS = {
     "added": gettext_lazy("新增目标"),
     "deleted": gettext_lazy("删除目标"),
     "revises": gettext_lazy("更正自"),
+    # Residents' questions (goals.participation.questions)
+    "question": gettext_lazy("数据问询"),
+    "due_on": gettext_lazy("答复期限"),
+    "answer": gettext_lazy("答复"),
+    "hidden_reason": gettext_lazy("隐藏理由"),
+    "deleted_by_resident": gettext_lazy("提问人删除"),
 }
 NUMBER = re.compile(r"^-?\d+\.\d+$")
 # Target fields not worth a line of the trail (bookkeeping) or recorded on their own.
@@ -64,6 +70,8 @@ def value_text(value) -> str:
     if isinstance(value, str):
         if value in Report.State.values:
             return str(Report.State(value).label)
+        if value in Question.State.values:
+            return str(Question.State(value).label)
         if NUMBER.match(value):
             try:
                 return plain(Decimal(value))

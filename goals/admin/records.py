@@ -15,6 +15,7 @@ from goals.models import (
     AuditEntry,
     BackupRecord,
     Evidence,
+    Question,
     ReminderPreference,
     ReminderSent,
     Report,
@@ -171,3 +172,31 @@ class ReminderPreferenceAdmin(admin.ModelAdmin):
     list_filter = ["opt_out", "language"]
     search_fields = ["user__username"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(Question)
+class QuestionAdmin(ReadOnlyAdmin):
+    """Residents' questions (数据问询), read-only: departments answer and reviewers hide them
+    in the staff pages (/staff/questions/), which audit each step. The resident's email
+    address is never shown."""
+
+    list_display = ["pk", "target", "department", "state", "confirmed_at", "due_on", "answered_at"]
+    list_filter = ["state", ("department", admin.RelatedOnlyFieldListFilter), "target__plan"]
+    search_fields = ["target__code", "text", "answer"]
+    list_select_related = ["target", "department"]
+    fields = [
+        "target",
+        "department",
+        "state",
+        "name",
+        "text",
+        "created_at",
+        "confirmed_at",
+        "due_on",
+        "answer",
+        "answered_at",
+        "answered_by",
+        "hidden_reason",
+        "hidden_at",
+    ]
+    readonly_fields = fields

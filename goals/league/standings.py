@@ -1,6 +1,7 @@
 """The department league table (督查通报): per department, its targets by light, how its
-last reporting period went, and what is overdue. No queries beyond the evaluated plan,
-its schedule facts (goals.tracking.schedule) and the list of departments."""
+last reporting period went, what is overdue, and how it answers residents' questions
+(数据问询: answered on time, overdue). No queries beyond the evaluated plan, its schedule
+facts (goals.tracking.schedule), the list of departments and one for the questions."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from goals.models import Question
 from goals.rules.progress import Light, rounded, weighted_average
 from goals.tracking import schedule
 from goals.tracking.evaluation import PlanProgress
@@ -25,12 +28,49 @@ DEFAULT_SORT = "red"
 
 
 @dataclass
+class QuestionTally:
+    """Residents' questions to a department whose answer deadline has passed (or that were
+    answered), as of a day: answered on time, or overdue (unanswered past the deadline, or
+    answered late)."""
+
+    on_time: int = 0
+    overdue: int = 0
+
+    @property
+    def due(self) -> int:
+        return self.on_time + self.overdue
+
+
+def question_tallies(plan, day) -> dict[int, QuestionTally]:
+    """{department id: tally} for the plan's confirmed, visible questions as they stood on `day`."""
+    tallies: dict[int, QuestionTally] = {}
+    rows = (
+        Question.objects.public()
+        .filter(target__plan=plan, department__isnull=False, confirmed_at__isnull=False)
+        .values_list("department_id", "confirmed_at", "due_on", "answered_at")
+    )
+    for department_id, confirmed_at, due_on, answered_at in rows:
+        if timezone.localdate(confirmed_at) > day:
+            continue
+        answered_on = timezone.localdate(answered_at) if answered_at else None
+        if answered_on is not None and answered_on > day:
+            answered_on = None  # not yet answered on that day
+        tally = tallies.setdefault(department_id, QuestionTally())
+        if answered_on is not None and answered_on <= due_on:
+            tally.on_time += 1
+        elif due_on < day or (answered_on is not None and answered_on > due_on):
+            tally.overdue += 1
+    return tallies
+
+
+@dataclass
 class LeagueRow:
     department: object
     lights: Counter = field(default_factory=Counter)
     total: int = 0
     tally: schedule.Tally = field(default_factory=schedule.Tally)
     percent: Decimal | None = None
+    questions: QuestionTally = field(default_factory=lambda: QuestionTally())
 
     @property
     def red(self) -> int:
@@ -61,6 +101,7 @@ def build(result: PlanProgress, facts: dict[int, schedule.Facts], departments) -
     for tp in result.targets.values():
         if tp.target.lead_department_id and tp.target.parent_id is None:
             led.setdefault(tp.target.lead_department_id, []).append(tp)
+    questions = question_tallies(result.plan, result.day)
     rows = []
     for department in departments:
         tps = led.get(department.pk)
@@ -73,6 +114,7 @@ def build(result: PlanProgress, facts: dict[int, schedule.Facts], departments) -
                 total=len(tps),
                 tally=schedule.tally([facts[tp.target.pk] for tp in tps]),
                 percent=rounded(weighted_average((tp.target.weight, tp.rollup_percent) for tp in tps)),
+                questions=questions.get(department.pk, QuestionTally()),
             )
         )
     return rows

@@ -2,6 +2,7 @@ from .backups import BackupRecord
 from .channels import Channel, Delivery
 from .closing import FinalRecord
 from .duties import Leader
+from .participation import Follow, FollowSent, Question
 from .plan import Action, Department, Measure, Pillar, Plan, TargetGroup
 from .reminders import ReminderPreference, ReminderSent
 from .reports import AuditEntry, Evidence, Report
@@ -17,9 +18,12 @@ __all__ = [
     "Evidence",
     "FinalRecord",
     "Leader",
+    "Follow",
+    "FollowSent",
     "Measure",
     "Pillar",
     "Plan",
+    "Question",
     "ReminderPreference",
     "ReminderSent",
     "Report",

@@ -51,6 +51,7 @@ class ReminderSent(models.Model):
         AFTER_DEADLINE = "after", _("逾期提醒")
         REVIEW_WAITING = "review", _("待审核提醒")
         WEEKLY_DIGEST = "digest", _("每周汇总")
+        QUESTIONS_OVERDUE = "questions", _("问询逾期提醒")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -74,7 +75,7 @@ class ReminderSent(models.Model):
                 fields=["user", "kind", "occasion"], name="remindersent_once_per_occasion"
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["before", "after", "review", "digest"]),
+                condition=models.Q(kind__in=["before", "after", "review", "digest", "questions"]),
                 name="remindersent_kind_valid",
             ),
         ]

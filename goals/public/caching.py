@@ -1,7 +1,7 @@
 """Public pages: conditional GET (ETag → 304) and a cache of rendered pages.
 
 A public page depends only on its URL (origin, language prefix, path, query string), on whether
-htmx asked for a fragment, on the published data and on the day (the default as-of
+htmx asked for a fragment, on the 长者模式 cookie (easy reading: a class on <html>), on the published data and on the day (the default as-of
 day is today). The ETag and the cache key are built from exactly those, so nothing per
 user may ever be rendered into a public page (no CSRF token, no request.user).
 
@@ -74,9 +74,15 @@ def _parts(request: HttpRequest) -> str:
                 "gzip" if accepts_gzip(request) else "identity",
                 str(publication.public_year() or ""),
                 code_version(),
+                # 长者模式 (goals.participation.views.elder): the same URL, larger and simpler.
+                "elder" if elder_mode(request) else "",
             ]
         )
     return request._public_parts
+
+
+def elder_mode(request: HttpRequest) -> bool:
+    return request.COOKIES.get("elder") == "1"
 
 
 def page_etag(request: HttpRequest, *args, **kwargs) -> str:
@@ -155,6 +161,10 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             del response["ETag"]
             patch_cache_control(response, no_cache=True)
         patch_vary_headers(response, ["HX-Request", "Accept-Encoding"])
+        if settings.PUBLIC_MAX_AGE:
+            # The 长者模式 cookie changes the page. Revalidated on every visit (max-age 0), the
+            # ETag (which counts the cookie) is enough; a page reused without asking must vary.
+            patch_vary_headers(response, ["Cookie"])
         return response
 
     return wrapped

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from goals.briefings import views as briefings
 from goals.league import views as league
@@ -30,6 +30,8 @@ global_patterns = [
     path("data/<year:year>/targets.json", data.targets_json, name="data_targets_json"),
     path("data/<year:year>/reports.csv", data.reports_csv, name="data_reports_csv"),
     path("data/updates.atom", data.feed, name="data_feed"),
+    # Residents: follow, ask, their links; questions' open data; item feeds; 长者模式.
+    path("", include("goals.participation.urls")),
 ]
 
 urlpatterns = year_patterns + global_patterns

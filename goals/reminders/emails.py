@@ -76,12 +76,14 @@ SUBJECTS = {
         _("【每周汇总】%(year)s 年工作目标亮灯情况(%(week)s)")
         % {"year": o.extra["plan"].year, "week": o.occasion}
     ),
+    Kind.QUESTIONS_OVERDUE: lambda o: _("【问询提醒】%(n)s 条居民数据问询已过答复期限") % {"n": len(o.items)},
 }
 LINKS = {
     Kind.BEFORE_DEADLINE: "workspace",
     Kind.AFTER_DEADLINE: "workspace",
     Kind.REVIEW_WAITING: "review_queue",
     Kind.WEEKLY_DIGEST: "staff_league",
+    Kind.QUESTIONS_OVERDUE: "staff_questions",
 }
 
 

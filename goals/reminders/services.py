@@ -9,7 +9,9 @@ Who gets what, on a day (`collect`), and sending it once (`send`):
   the year's last deadline, once more for a last period never reported (until the plan is
   closed; the occasion is that deadline, so it goes once);
 - **reviewers**, when reports have waited for review more than REVIEW_REMINDER_AFTER_DAYS;
-- a **weekly digest** to admins on DIGEST_WEEKDAY: targets by light, and per department.
+- a **weekly digest** to admins on DIGEST_WEEKDAY: targets by light, and per department;
+- **residents' questions** (数据问询) past their answer deadline: daily, to the officials of
+  the department that must answer them (goals.participation).
 
 Every open plan (published, not closed) is covered: in January the old year's December is
 still due while the new year has begun.
@@ -48,7 +50,7 @@ from django.utils import timezone, translation
 from goals.accounts import permissions
 from goals.channels import deliveries
 from goals.league import standings as league
-from goals.models import Channel, Department, Plan, ReminderPreference, ReminderSent, Report, Target
+from goals.models import Channel, Department, Plan, Question, ReminderPreference, ReminderSent, Report, Target
 from goals.planning import publication
 from goals.reminders.emails import (  # noqa: F401  (site_origin and link are read from here too)
     DEADLINE_KINDS,
@@ -200,6 +202,24 @@ def _merged(found: list[Outgoing]) -> list[Outgoing]:
     return list(merged.values())
 
 
+def _question_reminders(plan: Plan, day: datetime.date, users) -> list[Outgoing]:
+    overdue = list(
+        Question.objects.overdue(day)
+        .filter(target__plan=plan)
+        .select_related("target", "department")
+        .order_by("due_on", "id")
+    )
+    if not overdue:
+        return []
+    members = _department_officials(plan, users)
+    found: dict[int, Outgoing] = {}
+    for question in overdue:
+        for user in members.get(question.department_id, []):
+            outgoing = found.setdefault(user.pk, Outgoing(user, Kind.QUESTIONS_OVERDUE, day.isoformat()))
+            outgoing.items.append(question)
+    return list(found.values())
+
+
 def collect(day: datetime.date, plan: Plan | None = None) -> list[Outgoing]:
     """Every reminder due on `day` (for `plan`, or every open plan), before the opt-outs and
     what was already sent."""
@@ -214,6 +234,7 @@ def collect(day: datetime.date, plan: Plan | None = None) -> list[Outgoing]:
         found += _deadline_reminders(each, day, result, facts, users)
         if each == plans[-1]:  # the weekly digest is about the newest open plan
             found += _digest(each, day, result, facts, users)
+        found += _question_reminders(each, day, users)
     found += _review_reminders(plans, day, users)
     found = _merged(found)
     prefs = _preferences([o.user for o in found])

@@ -11,6 +11,7 @@ from collections import Counter
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
@@ -18,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from goals.models import Department, Evidence, Report, ReportedFigure, Target
+from goals.models import Department, Evidence, Question, Report, ReportedFigure, Target
 from goals.planning import carryover, publication
 from goals.public import charts
 from goals.public.caching import public_page, wants_fragment
@@ -235,8 +236,23 @@ def target(request: HtmxHttpRequest, code: str) -> HttpResponse:
         "related": related,
         "years": _years(target, progress, day) if target.predecessor_id or target.has_successor else [],
         "schedule": list(reversed(schedule)),
+        "questions": _questions(target, day.day),
+        "answer_days": settings.QUESTION_ANSWER_DAYS,
     }
     return render_page(request, "goals/target.html", context, day)
+
+
+def _questions(target: Target, day) -> list[Question]:
+    """Residents' questions (goals.participation) confirmed by `day`, answered if they were by then."""
+    found = list(
+        Question.objects.public()
+        .filter(target=target, confirmed_at__date__lte=day)
+        .select_related("department")
+        .order_by("confirmed_at", "id")
+    )
+    for question in found:
+        question.shown_answered = question.answered_on is not None and question.answered_on <= day
+    return found
 
 
 def _owner_of(target: Target) -> listing.Owner:
