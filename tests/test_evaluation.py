@@ -786,3 +786,36 @@ def test_a_target_read_from_loaded_reports_is_read_exactly_as_the_plan_query_rea
     )
     # Nothing reported: nothing read, by either.
     assert standing(quiet, []) is None and quiet.id not in query
+
+
+def test_the_plan_query_and_loaded_reports_agree_on_many_ceilings(plan):
+    """Random histories (a fixed seed): same-day corrections, corrections by revision,
+    breaches and zeros in any order; both readings give the same worst figure and verdict."""
+    import random
+
+    from goals.tracking.readings import standing
+
+    rng = random.Random(18)
+    project = make_project(plan)
+    targets = []
+    for n in range(20):
+        ceiling = make_target(project, f"A6.{n}", kind=Target.Kind.AT_MOST, value=rng.choice([0, 1]))
+        made = []
+        for _ in range(rng.randint(1, 6)):
+            as_of = datetime.date(2023, rng.randint(1, 12), rng.choice([5, 15, 28]))
+            if made and rng.random() < 0.3:
+                as_of = rng.choice(made).as_of  # the same day again
+            revises = rng.choice(made) if made and rng.random() < 0.2 else None
+            made.append(approved(ceiling, rng.choice([0, 0, 1, 2]), as_of, revises=revises))
+        targets.append(ceiling)
+    for day in (datetime.date(2023, 6, 30), datetime.date(2024, 2, 1)):
+        query = latest_of(Target.objects.filter(plan=plan), day)
+        result = evaluate_plan(plan, day)
+        for ceiling in targets:
+            reports = list(Report.objects.approved().filter(target=ceiling, as_of__lte=day))
+            assert standing(ceiling, reports) == query.get(ceiling.id)
+            alone = evaluate_target(ceiling, standing(ceiling, reports), day, rules_from_settings())
+            assert (alone.status, alone.light) == (
+                result.targets[ceiling.id].status,
+                result.targets[ceiling.id].light,
+            )
