@@ -224,10 +224,9 @@ class TargetAdmin(PublishesChanges, admin.ModelAdmin):
     search_fields = ["code", "name", "wording", "source_clause"]
     list_select_related = ["lead_department", "leader"]
     autocomplete_fields = ["lead_department", "parent", "group", "predecessor", "leader"]
-    actions = [assign_duties]
+    actions = [assign_duties, accept_proposed]
     filter_horizontal = ["co_departments"]
     readonly_fields = ["revision"]
-    actions = [accept_proposed]
 
     def save_model(self, request, obj, form, change):
         # The assignment and fields before this save, read before the form's values are written.

@@ -15,6 +15,8 @@ from goals.models import (
     AuditEntry,
     BackupRecord,
     Evidence,
+    Follow,
+    FollowSent,
     Question,
     ReminderPreference,
     ReminderSent,
@@ -200,3 +202,22 @@ class QuestionAdmin(ReadOnlyAdmin):
         "hidden_at",
     ]
     readonly_fields = fields
+
+
+@admin.register(Follow)
+class FollowAdmin(ReadOnlyAdmin):
+    """Residents' follows, read-only and without their email addresses: residents confirm,
+    change and end them from the links in their emails."""
+
+    list_display = ["pk", "plan", "kind", "code", "frequency", "language", "created_at"]
+    list_filter = ["kind", "frequency", "plan"]
+    fields = ["plan", "kind", "code", "frequency", "language", "created_at"]
+
+
+@admin.register(FollowSent)
+class FollowSentAdmin(ReadOnlyAdmin):
+    """What was sent to followers (one email per person, item and day), without addresses."""
+
+    list_display = ["pk", "item", "day", "sent_at"]
+    list_filter = ["day"]
+    fields = ["item", "day", "sent_at"]

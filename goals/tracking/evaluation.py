@@ -27,6 +27,7 @@ from goals.models import Action, FinalRecord, Pillar, Plan, Target, TargetGroup
 from goals.rules import cadence, progress
 from goals.rules.progress import Light, Status
 from goals.tracking.readings import latest_approved, latest_of, latest_of_ids  # noqa: F401  (read from here too)
+from goals.tracking.scopes import action_scope, pillar_scope, project_scope  # noqa: F401  (read from here too)
 
 
 def spec_for(target: Target) -> progress.Spec:

@@ -15,7 +15,6 @@ number, and formulas; then nothing is saved (all or nothing).
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -31,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from goals.models import AuditEntry, Department, Leader, Plan, Target
 from goals.models.targets import PHONE
 from goals.planning import publication
-from goals.workbooks.cells import cell_text
+from goals.workbooks.cells import cell_text, workbook_bytes
 from goals.workbooks.safety import Refused, open_workbook
 
 COLUMNS = [
@@ -164,9 +163,7 @@ def export(plan: Plan) -> bytes:
         ("E", Leader.objects.values_list("name", flat=True)),
     ):
         _choices(ws, f"{column}2:{column}{last}", list(names))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def _choices(ws, cells: str, names: list[str]) -> None:
