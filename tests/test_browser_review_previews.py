@@ -57,7 +57,9 @@ def test_a_reviewer_reads_the_evidence_in_the_queue_and_approves(waiting, live_s
     first_page = page.get_by_role("link", name="验收单.pdf").locator("img")
     photo = page.get_by_role("link", name="现场.png").locator("img")
     for image in (first_page, photo):
-        image.scroll_into_view_if_needed()
+        image.scroll_into_view_if_needed(
+            timeout=60_000
+        )  # rendering the PDF page may take a while on a busy machine
         page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
     size = first_page.evaluate("(img) => [img.naturalWidth, img.naturalHeight]")
     assert size[1] > size[0] > 300  # a portrait page, legible
