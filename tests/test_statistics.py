@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from config.env import database_from_url
+from goals.models import Target
 from goals.operations.backups import databases
 from goals.planning import carryover
 from goals.workbooks import plan_import
@@ -62,6 +63,17 @@ def test_carrying_over_seeding_and_synthesizing_analyze_on_postgresql_only(seede
     assert analyzed(committing(lambda: carryover.carry(seeded, new))) is POSTGRES
     assert analyzed(committing(lambda: generate(year=9000, projects=2, actions=1))) is POSTGRES
     assert analyzed(committing(lambda: call_command("seed", "--force", stdout=io.StringIO()))) is POSTGRES
+
+
+def test_a_bulk_load_inside_a_transaction_is_planned_on_its_real_size(db):
+    """Tests (and an import's later steps) run inside the loading transaction, where no
+    commit comes: the statistics already count the rows it inserted."""
+    generate(year=9000, projects=3, actions=2)
+    if not POSTGRES:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'goals_target'")
+        assert cursor.fetchone()[0] >= Target.objects.count() > 0
 
 
 @pytest.mark.django_db(transaction=True)
