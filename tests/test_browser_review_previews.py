@@ -51,6 +51,10 @@ def waiting(seeded_live, settings, tmp_path):
 
 
 def test_a_reviewer_reads_the_evidence_in_the_queue_and_approves(waiting, live_server, page, axe):
+    # The test server shares one SQLite connection between its threads: the two previews,
+    # fetched at once by the browser, could meet on it. Playwright's sync API handles one
+    # route at a time, so fetching them here serves them one after the other.
+    page.route("**/staff/evidence/**", lambda route: route.fulfill(response=route.fetch()))
     sign_in(page, live_server.url, "shenhe", "Shenhe-2024!")
     page.goto(live_server.url + reverse("review_queue"))
     # Each preview is a link named by its file (the image itself is decorative: alt="").
