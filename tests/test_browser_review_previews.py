@@ -51,22 +51,20 @@ def waiting(seeded_live, settings, tmp_path):
 
 
 def test_a_reviewer_reads_the_evidence_in_the_queue_and_approves(waiting, live_server, page, axe):
-    # The test server shares one SQLite connection between its threads: the two previews,
-    # fetched at once by the browser, could meet on it. Playwright's sync API handles one
-    # route at a time, so fetching them here serves them one after the other.
-    page.route("**/staff/evidence/**", lambda route: route.fulfill(response=route.fetch()))
+    # The test server shares one SQLite connection between its threads, and the browser
+    # fetches both previews at once: here the test fetches them itself, one after the other.
+    page.route("**/staff/evidence/**", lambda route: route.abort())
     sign_in(page, live_server.url, "shenhe", "Shenhe-2024!")
     page.goto(live_server.url + reverse("review_queue"))
     # Each preview is a link named by its file (the image itself is decorative: alt="").
     first_page = page.get_by_role("link", name="验收单.pdf").locator("img")
     photo = page.get_by_role("link", name="现场.png").locator("img")
+    sizes = []
     for image in (first_page, photo):
-        image.scroll_into_view_if_needed(
-            timeout=60_000
-        )  # rendering the PDF page may take a while on a busy machine
-        page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
-    size = first_page.evaluate("(img) => [img.naturalWidth, img.naturalHeight]")
-    assert size[1] > size[0] > 300  # a portrait page, legible
+        response = page.request.get(live_server.url + image.get_attribute("src"))
+        assert response.ok and response.headers["content-type"].startswith("image/")
+        sizes.append(Image.open(io.BytesIO(response.body())).size)
+    assert sizes[0][1] > sizes[0][0] > 300  # the PDF's first page: a portrait page, legible
     axe(page)
     page.get_by_role("button", name="通过 P1.3").click()
     page.get_by_text("已通过").first.wait_for()
