@@ -288,3 +288,47 @@ def test_records_the_app_writes_cannot_be_added_in_the_admin(world, admin, model
     assert (
         reverse(f"admin:{model}_add") not in client.get(reverse(f"admin:{model}_changelist")).content.decode()
     )
+
+
+@pytest.mark.parametrize("name", ["学校\x07扩建", "学校\x0c扩建", "\x7f学校"])
+def test_it_refuses_a_target_name_with_a_control_character_beside_the_field(world, admin, name):
+    # Pasted from another document, a name can carry invisible control characters; stored,
+    # they broke every spreadsheet download (openpyxl refuses such a cell).
+    target = world.own_target
+    client = as_user(admin)
+    url = reverse("admin:goals_target_change", args=[target.pk])
+    data = change_form(client, url)
+    before = Target.objects.get(pk=target.pk).name
+    data["name"] = name
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "不可见的控制字符" in response.content.decode()
+    assert Target.objects.get(pk=target.pk).name == before
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.EDIT).exists()
+    # Tabs and line breaks are text, not control characters to refuse.
+    data["name"] = "学校\t扩建"
+    assert client.post(url, data).status_code == 302
+
+
+def test_it_refuses_control_characters_in_a_projects_target_inline_and_a_department(world, admin):
+    project = world.own_target.group
+    client = as_user(admin)
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    data = change_form(client, url)
+    row = next(
+        key[: -len("-code")] for key, value in data.items() if key.endswith("-code") and value == "P1.2"
+    )
+    data[f"{row}-name"] = "新建\x1b公园"
+    response = client.post(url, data)
+    assert response.status_code == 200 and "不可见的控制字符" in response.content.decode()
+    assert "\x1b" not in Target.objects.get(pk=world.other_target.pk).name
+
+    department = world.own_department
+    url = reverse("admin:goals_department_change", args=[department.pk])
+    data = change_form(client, url)
+    data["name"] = "甲\x08单位"
+    response = client.post(url, data)
+    assert response.status_code == 200 and "不可见的控制字符" in response.content.decode()
+    assert Department.objects.get(pk=department.pk).name == department.name

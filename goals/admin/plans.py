@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from goals.admin import audit_text
 from goals.admin.closing import PublishesPlans, accept_proposed
 from goals.admin.duties import assign_duties
-from goals.admin.publishing import PublishesChanges
+from goals.admin.publishing import PlainText, PublishesChanges
 from goals.models import (
     Action,
     AuditEntry,
@@ -113,7 +113,7 @@ class AuditsTargetInline(PublishesChanges):
         return None
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(PlainText, admin.TabularInline):
     model = Target
     fk_name = "group"
     extra = 0
@@ -150,7 +150,7 @@ class PillarAdmin(PublishesChanges, admin.ModelAdmin):
     search_fields = ["code", "name", "focus"]
 
 
-class MeasureInline(admin.TabularInline):
+class MeasureInline(PlainText, admin.TabularInline):
     model = Measure
     fk_name = "action"
     extra = 0
