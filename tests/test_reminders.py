@@ -260,3 +260,19 @@ def test_demo_accounts_get_addresses_and_their_reminders_show_on_the_console(see
     assert reminders.site_origin() == "http://127.0.0.1:8000"  # the documented fallback under DEBUG
     settings.DEBUG, settings.ALLOWED_HOSTS = False, ["goals.example.org"]
     assert reminders.site_origin() == "https://goals.example.org"
+
+
+@pytest.mark.parametrize("command", ["send_reminders", "send_follow_updates"])
+def test_the_daily_commands_refuse_a_bad_day_and_a_dry_run_they_would_enqueue(command, db):
+    from django.core.management.base import CommandError
+    from django_tasks_db.models import DBTaskResult
+
+    with pytest.raises(CommandError, match="2024-13-01.*YYYY-MM-DD"):
+        call_command(command, "--as-of", "2024-13-01", stdout=StringIO())
+    with pytest.raises(CommandError, match="--enqueue 不能与 --dry-run"):
+        call_command(command, "--enqueue", "--dry-run", stdout=StringIO())
+    assert not DBTaskResult.objects.exists()
+    out = StringIO()
+    call_command(command, "--enqueue", "--as-of", "2024-07-02", stdout=out)
+    row = DBTaskResult.objects.get()
+    assert str(row.id) in out.getvalue() and row.args_kwargs["kwargs"] == {"as_of": "2024-07-02"}
