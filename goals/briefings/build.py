@@ -25,7 +25,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from goals.briefings.sections import Item, Section, sections
+from goals.briefings.sections import (
+    Item,
+    Section,
+    department_cells,
+    department_headers,
+    item_cells,
+    item_headers,
+    sections,
+)
 from goals.league import standings as league
 from goals.models import Department, Plan, Report
 from goals.rules.progress import LIGHT_ORDER, Light, Status
@@ -200,54 +208,15 @@ def to_xlsx(briefing: Briefing) -> bytes:
     )
     ws.append([])
     title(_("一、各单位情况"))
-    header(
-        [
-            _("单位"),
-            _("目标数"),
-            _("红灯"),
-            _("黄灯"),
-            _("绿灯"),
-            _("灰灯"),
-            _("按时报送率"),
-            _("逾期"),
-            _("完成度"),
-        ]
-    )
+    header(department_headers())
     for row in briefing.departments:
-        rate = row.tally.on_time_rate
-        ws.append(
-            [
-                row.department.name,
-                row.total,
-                row.red,
-                row.yellow,
-                row.green,
-                row.grey,
-                f"{rate}%" if rate is not None else "—",
-                row.overdue,
-                f"{row.percent}%" if row.percent is not None else "—",
-            ]
-        )
+        ws.append(department_cells(row))
     for heading, items in ((_("二、红灯目标"), briefing.red), (_("三、黄灯目标"), briefing.yellow)):
         ws.append([])
         title(heading)
-        columns = [_("编号"), _("目标"), _("责任单位"), _("目标值"), _("最新值"), _("截至"), _("尚需每月")]
-        if not briefing.public:
-            columns += [_("说明"), _("下阶段计划")]
-        header(columns)
+        header(item_headers(public=briefing.public, as_of=True))
         for item in items:
-            cells = [
-                item.target.code,
-                item.target.name,
-                item.department,
-                item.goal,
-                item.value,
-                item.as_of,
-                item.required,
-            ]
-            if not briefing.public:
-                cells += [item.note, item.next_steps]
-            ws.append(cells)
+            ws.append(item_cells(item, public=briefing.public, as_of=True))
             light_cell(1, item.tp.light)
         if not items:
             ws.append([_("无")])

@@ -24,6 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from goals.briefings.build import Briefing
+from goals.briefings.sections import department_cells, department_headers, item_cells, item_headers
 from goals.rules.progress import Light
 
 BODY_FONT = "FangSong"
@@ -183,34 +184,9 @@ def to_docx(briefing: Briefing, *, number: str | None = None) -> bytes:
         },
     )
     _paragraph(doc, _("一、各单位情况"), font=HEADING_FONT)
-    rows = []
-    for row in briefing.departments:
-        rate = row.tally.on_time_rate
-        rows.append(
-            [
-                row.department.name,
-                row.total,
-                row.red,
-                row.yellow,
-                row.green,
-                row.grey,
-                f"{rate}%" if rate is not None else "—",
-                row.tally.overdue,
-                f"{row.percent}%" if row.percent is not None else "—",
-            ]
-        )
+    rows = [department_cells(row) for row in briefing.departments]
     if rows:
-        headers = [
-            _("单位"),
-            _("目标数"),
-            _("红灯"),
-            _("黄灯"),
-            _("绿灯"),
-            _("灰灯"),
-            _("按时报送率"),
-            _("逾期"),
-        ]
-        _table(doc, [*headers, _("完成度")], rows)
+        _table(doc, department_headers(), rows)
     else:
         _paragraph(doc, _("尚未给任何单位分配目标。"))
     for heading, items, _anchor in briefing.sections:
@@ -218,24 +194,9 @@ def to_docx(briefing: Briefing, *, number: str | None = None) -> bytes:
         if not items:
             _paragraph(doc, _("无。"))
             continue
-        headers = [_("编号"), _("目标"), _("责任单位"), _("目标值"), _("最新值"), _("尚需每月")]
-        widths = [14, 34, 20, 20, 18, 18]
-        if not briefing.public:
-            headers += [_("说明"), _("下阶段计划")]
-            widths = [13, 26, 17, 17, 15, 14, 27, 27]
-        body = []
-        for item in items:
-            cells = [
-                item.target.code,
-                item.target.name,
-                item.department,
-                item.goal,
-                item.value,
-                item.required or "—",
-            ]
-            if not briefing.public:
-                cells += [item.note, item.next_steps]
-            body.append(cells)
+        headers = item_headers(public=briefing.public, as_of=False)
+        widths = [14, 34, 20, 20, 18, 18] if briefing.public else [13, 26, 17, 17, 15, 14, 27, 27]
+        body = [item_cells(item, public=briefing.public, as_of=False) for item in items]
         _table(doc, headers, body, widths)
     if briefing.previous_day:
         _paragraph(

@@ -74,6 +74,51 @@ class Section:
         return len(self.items)
 
 
+def department_headers() -> list[str]:
+    """The columns of the briefing's table of departments (一、各单位情况)."""
+    return [
+        _("单位"),
+        _("目标数"),
+        _("红灯"),
+        _("黄灯"),
+        _("绿灯"),
+        _("灰灯"),
+        _("按时报送率"),
+        _("逾期"),
+        _("完成度"),
+    ]
+
+
+def department_cells(row) -> list:
+    """One department's row (a league standing) under `department_headers`."""
+    rate = row.tally.on_time_rate
+    return [
+        row.department.name,
+        row.total,
+        row.red,
+        row.yellow,
+        row.green,
+        row.grey,
+        f"{rate}%" if rate is not None else "—",
+        row.overdue,
+        f"{row.percent}%" if row.percent is not None else "—",
+    ]
+
+
+def item_headers(*, public: bool, as_of: bool) -> list[str]:
+    """The columns of a red or yellow list: the staff's briefing adds the officials' notes."""
+    columns = [_("编号"), _("目标"), _("责任单位"), _("目标值"), _("最新值")]
+    columns += [_("截至"), _("尚需每月")] if as_of else [_("尚需每月")]
+    return columns if public else [*columns, _("说明"), _("下阶段计划")]
+
+
+def item_cells(item: Item, *, public: bool, as_of: bool) -> list[str]:
+    """One target's row under `item_headers`."""
+    cells = [item.target.code, item.target.name, item.department, item.goal, item.value]
+    cells += [item.as_of, item.required] if as_of else [item.required or "—"]
+    return cells if public else [*cells, item.note, item.next_steps]
+
+
 def _targets_of(rollup: Rollup) -> list[TargetProgress]:
     found = list(rollup.targets)
     for part in rollup.parts:
