@@ -31,7 +31,7 @@ EDITABLE = ("name", "wording", "kind", "comparator", "target_value", "target_upp
 LISTED = 30  # names listed per kind of change in the audit entry; the rest are counted
 
 
-def _text(value: Decimal | None) -> str:
+def decimal_text(value: Decimal | None) -> str:
     return "" if value is None else format(value.normalize(), "f")
 
 
@@ -56,8 +56,8 @@ def rows_of(plan: ProposedPlan) -> list[dict]:
                     "source_clause": item.source_clause,
                     "kind": str(item.kind),
                     "comparator": item.comparator,
-                    "target_value": _text(item.target_value),
-                    "target_upper": _text(item.target_upper),
+                    "target_value": decimal_text(item.target_value),
+                    "target_upper": decimal_text(item.target_upper),
                     "unit": item.unit,
                     "scale": item.scale,
                     "confidence": item.confidence,

@@ -18,6 +18,7 @@ from goals.proposals.text import normalise, paragraphs
 class Piece:
     text: str
     row: int | None = None  # the index of the proposal marked here, None for plain text
+    anchor: bool = False  # the first piece of its proposal (where the table's link lands)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ def marked(text: str, items: list[Wording]) -> tuple[list[list[Piece]], set[int]
     body = "\n".join(parts)
     spans = locate(body, items)
     pieces: list[list[Piece]] = [[] for _part in parts]
+    anchored: set[int] = set()
     starts, offset = [], 0
     for part in parts:
         starts.append(offset)
@@ -85,7 +87,8 @@ def marked(text: str, items: list[Wording]) -> tuple[list[list[Piece]], set[int]
             s, e = max(s, begin), min(e, end)
             if s > cursor:
                 pieces[number].append(Piece(body[cursor:s]))
-            pieces[number].append(Piece(body[s:e], row))
+            pieces[number].append(Piece(body[s:e], row, row not in anchored))
+            anchored.add(row)
             cursor = e
         if cursor < end:
             pieces[number].append(Piece(body[cursor:end]))

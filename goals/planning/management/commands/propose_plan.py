@@ -93,7 +93,13 @@ class Command(BaseCommand):
         title = plan.title or f"{plan.year}年工作计划"
         try:
             outcome = from_text.create_draft(
-                plan, year=plan.year, title=title[:200], text=text, source=source, actor=None, by="propose_plan"
+                plan,
+                year=plan.year,
+                title=title[:200],
+                text=text,
+                source=source,
+                actor=None,
+                by="propose_plan",
             )
         except ImportFailed as failure:
             raise CommandError("未建立计划:" + "\n".join(failure.problems)) from None
