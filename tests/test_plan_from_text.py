@@ -404,7 +404,7 @@ def test_bad_input_is_refused_beside_its_field_and_stores_nothing(world, boss, p
     if field:  # beside its field, which points to it (aria-describedby)
         error = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', html, re.S)
         assert error and message in error.group(1), html[html.find("errorlist") - 200 :][:1500]
-        assert f'aria-describedby="id_{field}_error' in html or f'aria-invalid="true"' in html
+        assert f'aria-describedby="id_{field}_error' in html or 'aria-invalid="true"' in html
 
 
 @pytest.mark.django_db
