@@ -39,8 +39,8 @@ class Fields(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and a.get("method") == "post" and "enctype" not in a:
-            self._in_form = "action" not in a
+        if tag == "form":
+            self._in_form = a.get("id") == "confirm-form"
         if not self._in_form:
             return
         name = a.get("name")

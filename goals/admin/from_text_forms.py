@@ -129,7 +129,8 @@ class SourceForm(forms.Form):
         if not pasted and not upload:
             self.add_error("text", _("请粘贴计划原文,或上传 .txt / .docx 文件。"))
             return data
-        text = self.file_text if upload else pasted
+        # A browser sends a textarea's line breaks as CRLF: kept as the text had them.
+        text = (self.file_text if upload else pasted).replace("\r\n", "\n")
         proposed = propose(text, year=data["year"])
         field = "file" if upload else "text"
         if not proposed.groups:
