@@ -465,3 +465,25 @@ def test_the_drafts_targets_are_on_no_public_page_open_data_or_feed(seeded, clie
         "/data/2025/reports.csv",
     ]:
         assert client.get(url).status_code == 404, url
+
+
+# --- valid HTML ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_pages_are_valid_html(world, boss, tmp_path):
+    from tests.test_html_valid import nu_errors
+
+    client = as_user(boss)
+    pages = {
+        "start": client.get(URL),
+        "refused": preview(client, text="今天天气很好。"),
+        "preview": preview(client),
+    }
+    data = fields(pages["preview"].content.decode())
+    data[f"{row_of(data, '新建社区长者食堂')}-kind"] = "milestone"
+    pages["row-errors"] = client.post(URL, {**data, "confirm": "1"})
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        (tmp_path / f"{name}.html").write_bytes(response.content)
+    assert nu_errors(tmp_path) == []
