@@ -487,3 +487,17 @@ def test_the_pages_are_valid_html(world, boss, tmp_path):
         assert response.status_code == 200, name
         (tmp_path / f"{name}.html").write_bytes(response.content)
     assert nu_errors(tmp_path) == []
+
+
+@pytest.mark.django_db
+def test_the_whole_2024_text_goes_through_the_admin_as_another_year(world, boss):
+    """112 proposals: a table of over 1,000 fields is accepted (DATA_UPLOAD_MAX_NUMBER_FIELDS)."""
+    client = as_user(boss)
+    text = (ROOT / "fixtures" / "source" / "plan-2024.md").read_text(encoding="utf-8")
+    data = fields(preview(client, text=text, year="2030").content.decode())
+    assert len(data) > 1000
+    response = client.post(URL, {**data, "confirm": "1"})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    plan = Plan.objects.get(year=2030)
+    assert plan.status == Plan.Status.DRAFT and Target.objects.filter(plan=plan).count() == 112
+    assert not Target.objects.filter(plan=plan, source_clause="").exists()

@@ -72,9 +72,10 @@ def _ref(value) -> int | None:
 
 
 def _is_forged(formset) -> bool:
-    if not formset.management_form.is_valid():
+    if not formset.management_form.is_valid() or any("ref" in form.errors for form in formset.forms):
         return True
-    return any(getattr(error, "code", "") == "forged" for error in formset.non_form_errors().as_data())
+    codes = {getattr(error, "code", "") for error in formset.non_form_errors().as_data()}
+    return bool(codes & {"forged", "too_many_forms", "too_few_forms"})
 
 
 def _rows_from(formset, kept: dict) -> tuple[list[dict], list[int]]:
