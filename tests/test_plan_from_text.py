@@ -13,8 +13,12 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 from docx import Document
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from goals.accounts.permissions import REVIEWER
 from goals.models import AuditEntry, Plan, Target, TargetGroup
@@ -501,3 +505,48 @@ def test_the_whole_2024_text_goes_through_the_admin_as_another_year(world, boss)
     plan = Plan.objects.get(year=2030)
     assert plan.status == Plan.Status.DRAFT and Target.objects.filter(plan=plan).count() == 112
     assert not Target.objects.filter(plan=plan, source_clause="").exists()
+
+
+# --- no input answers 5xx ------------------------------------------------------------------
+
+FUZZ = hsettings(
+    max_examples=20,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+NASTY = st.one_of(
+    st.sampled_from(["\x01", "\x1b", "\x7f", "\r\n", "１２", "9" * 40, "-1", "1e9", "NaN", "Infinity", "\u202e",
+                     "", " ", "2025", "milestone", "range", "10000", "0", "99", "<script>"]),
+    st.text(max_size=30),
+)  # fmt: skip
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(year=NASTY, text=NASTY, title=NASTY)
+def test_no_text_in_step_one_answers_5xx(world, boss, year, text, title):
+    response = as_user(boss).post(
+        URL, {"year": year, "title": title, "text": "项目一:道路\n" + text, "preview": 1}
+    )
+    assert response.status_code in (200, 400)
+    assert not Plan.objects.exclude(pk=world.plan.pk).exists()
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(values=st.dictionaries(st.sampled_from(["ref", "group", "name", "kind", "comparator", "target_value",
+                                               "target_upper", "unit", "scale", "reject", "wording"]),
+                              NASTY, max_size=5),
+       row=st.sampled_from(["0", "3", "11", "12"]))  # fmt: skip
+def test_no_table_answers_5xx(world, boss, values, row):
+    with transaction.atomic():  # each example from a database without the plan
+        client = as_user(boss)
+        data = fields(preview(client).content.decode())
+        assert "token" in data
+        data.update({f"rows-{row}-{key}": value for key, value in values.items()})
+        response = client.post(URL, {**data, "confirm": "1"})
+        assert response.status_code in (200, 302, 400)
+        if Plan.objects.filter(year=2025).exists():
+            assert response.status_code == 302 and Target.objects.filter(plan__year=2025).count() >= 9
+        transaction.set_rollback(True)
