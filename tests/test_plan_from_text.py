@@ -213,6 +213,12 @@ def test_it_confirms_edits_rejections_and_additions_into_a_draft(world, boss):
             "rows-11-unit": "个",
             "rows-11-group": "2",
             "rows-11-scale": "1",
+            # Added with the text's own words: its clause is found in the text.
+            "rows-12-name": "招聘会",
+            "rows-12-kind": "milestone",
+            "rows-12-wording": "举办招聘会12场",
+            "rows-12-group": "4",
+            "rows-12-scale": "1",
         }
     )
     response = client.post(URL, {**data, "confirm": "1"})
@@ -221,15 +227,16 @@ def test_it_confirms_edits_rejections_and_additions_into_a_draft(world, boss):
     assert response["Location"] == reverse("admin:goals_plan_change", args=[plan.pk])
     assert plan.status == Plan.Status.DRAFT and plan.source_text == TEXT
     targets = {t.name: t for t in Target.objects.filter(plan=plan)}
-    assert len(targets) == 11 and "举办招聘会" not in targets
+    assert len(targets) == 12 and "举办招聘会" not in targets
     assert targets["新建公共停车位"].target_value == 1200
     added = targets["新增充电桩"]
     assert added.group.name == "交通出行" and added.wording == "新增充电桩" and added.source_clause == ""
+    assert targets["招聘会"].source_clause == "家庭医生签约居民达5万人,举办招聘会12场"
     assert targets["新建公共停车位"].source_clause == "新建公共停车位约1000个,城市公交准点率达到90%"
     entry = AuditEntry.objects.get(changes__plan=2025)
     assert entry.actor == boss
     assert entry.changes["rejected"] == ["举办招聘会"] and entry.changes["edited"] == ["新建公共停车位"]
-    assert entry.changes["extra"] == ["新增充电桩"]
+    assert entry.changes["extra"] == ["新增充电桩", "招聘会"]
     page = client.get(response["Location"]).content.decode()
     assert "已建立 2025 年计划草稿" in page
     # A second submit of the same form finds nothing to confirm: still one plan.

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from goals.accounts import permissions
 from goals.admin.from_text_forms import SourceForm, proposal_formset
 from goals.planning import from_text
-from goals.proposals.highlight import Wording, marked
+from goals.proposals.highlight import Wording, clause_of, marked
 from goals.proposals.parser import guess_year
 from goals.proposals.text import normalise
 from goals.workbooks.plan_import import ImportFailed
@@ -99,7 +99,8 @@ def _rows_from(formset, kept: dict) -> tuple[list[dict], list[int]]:
                 "parent": original.get("parent"),
                 "name": data["name"].strip(),
                 "wording": (data.get("wording") or "").strip(),
-                "source_clause": original.get("source_clause", ""),
+                "source_clause": original.get("source_clause")
+                or clause_of(kept["text"], (data.get("wording") or "").strip()),
                 "kind": data["kind"],
                 "comparator": data.get("comparator") or "",
                 "target_value": from_text.decimal_text(data.get("target_value")),

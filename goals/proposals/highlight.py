@@ -93,3 +93,19 @@ def marked(text: str, items: list[Wording]) -> tuple[list[list[Piece]], set[int]
         if cursor < end:
             pieces[number].append(Piece(body[cursor:end]))
     return pieces, {row for _s, _e, row in spans}
+
+
+def clause_of(text: str, wording: str) -> str:
+    """The sentence of the (normalised) text holding `wording`, "" when it is not there: the
+    source clause of a target an admin adds with the text's own words."""
+    wording = normalise(wording).strip()
+    if not wording:
+        return ""
+    for part in paragraphs(normalise(text)):
+        at = part.find(wording)
+        if at < 0:
+            continue
+        start = max(part.rfind(mark, 0, at) for mark in "。;!?") + 1
+        ends = [found for mark in "。;!?" if (found := part.find(mark, at + len(wording))) >= 0]
+        return part[start : min(ends) if ends else len(part)].strip()
+    return ""
