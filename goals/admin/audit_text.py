@@ -39,6 +39,13 @@ LABELS = {
     "added": gettext_lazy("新增目标"),
     "deleted": gettext_lazy("删除目标"),
     "revises": gettext_lazy("更正自"),
+    # A plan made from its text (goals.planning.from_text)
+    "plan": gettext_lazy("工作计划"),
+    "created": gettext_lazy("新建计划"),
+    "targets": gettext_lazy("目标数"),
+    "rejected": gettext_lazy("未采用的建议"),
+    "edited": gettext_lazy("修改过的建议"),
+    "extra": gettext_lazy("补充的目标"),
     # Residents' questions (goals.participation.questions)
     "question": gettext_lazy("数据问询"),
     "due_on": gettext_lazy("答复期限"),

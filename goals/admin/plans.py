@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from goals.admin import audit_text
 from goals.admin.closing import PublishesPlans, accept_proposed
 from goals.admin.duties import assign_duties
+from goals.admin.from_text import PlanFromTextAdmin
 from goals.admin.publishing import PlainText, PublishesChanges
 from goals.models import (
     Action,
@@ -135,7 +136,14 @@ class TargetInline(PlainText, admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(PublishesPlans, DutiesWorkbookAdmin, PlanWorkbookAdmin, PublishesChanges, admin.ModelAdmin):
+class PlanAdmin(
+    PublishesPlans,
+    PlanFromTextAdmin,
+    DutiesWorkbookAdmin,
+    PlanWorkbookAdmin,
+    PublishesChanges,
+    admin.ModelAdmin,
+):
     list_display = ["year", "title", "status", "theme", "adopted_on", "workbook_link", "duties_link"]
     list_filter = ["status"]
     search_fields = ["title", "theme", "positioning", "mission"]

@@ -44,6 +44,11 @@ class Plan(models.Model):
     adopted_on = models.DateField(_("通过日期"), null=True, blank=True)
     source = models.TextField(_("来源"), blank=True, help_text=_("发布该计划的文件或报道"))
     source_clause = models.TextField(_("原文条款"), blank=True)
+    source_text = models.TextField(
+        _("计划原文"),
+        blank=True,
+        help_text=_("从文本新建计划时保存的全文(每个目标的原文条款都出自这里);仅工作人员可见"),
+    )
     reporting_cycle = models.CharField(
         _("报送周期"), max_length=10, choices=Cycle.choices, default=Cycle.MONTHLY
     )
