@@ -11,7 +11,8 @@ Who gets what, on a day (`collect`), and sending it once (`send`):
 - **reviewers**, when reports have waited for review more than REVIEW_REMINDER_AFTER_DAYS;
 - a **weekly digest** to admins on DIGEST_WEEKDAY: targets by light, and per department;
 - **residents' questions** (数据问询) past their answer deadline: daily, to the officials of
-  the department that must answer them (goals.participation).
+  the department that must answer them, or to the reviewers (督查室) for a question on a target
+  with no lead department (goals.participation); the digest counts them per department.
 
 Every open plan (published, not closed) is covered: in January the old year's December is
 still due while the new year has begun.
@@ -174,8 +175,9 @@ def _digest(plan: Plan, day: datetime.date, result, facts, users) -> list[Outgoi
         return []
     year, week, _weekday = day.isocalendar()
     lights = Counter(tp.light for tp in result.top_level())
-    rows = league.build(result, facts, Department.objects.order_by("order", "name"))
-    extra = {"lights": lights, "rows": rows, "plan": plan}
+    questions = league.question_tallies(plan, result.day)
+    rows = league.build(result, facts, Department.objects.order_by("order", "name"), questions)
+    extra = {"lights": lights, "rows": rows, "plan": plan, "unassigned": questions.get(None)}
     return [Outgoing(user, Kind.WEEKLY_DIGEST, f"{year}-W{week:02d}", [], extra) for user in admins]
 
 
@@ -212,9 +214,10 @@ def _question_reminders(plan: Plan, day: datetime.date, users) -> list[Outgoing]
     if not overdue:
         return []
     members = _department_officials(plan, users)
+    reviewers = [u for u in users if permissions.can_review(u)]  # 督查室: the unassigned ones
     found: dict[int, Outgoing] = {}
     for question in overdue:
-        for user in members.get(question.department_id, []):
+        for user in members.get(question.department_id, []) if question.department_id else reviewers:
             outgoing = found.setdefault(user.pk, Outgoing(user, Kind.QUESTIONS_OVERDUE, day.isoformat()))
             outgoing.items.append(question)
     return list(found.values())
