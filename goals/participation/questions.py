@@ -161,7 +161,7 @@ def forward(*, question: Question, user, department: Department) -> Question:
     if not may_review(user):
         raise QuestionError(_("只有审核人员可以转交问询。"))
     with transaction.atomic():
-        locked = Question.objects.select_for_update().select_related("department").get(pk=question.pk)
+        locked = Question.objects.select_for_update().get(pk=question.pk)  # no outer join: PostgreSQL
         if locked.state != Question.State.OPEN:
             raise QuestionError(_("只有待答复的问询可以转交。"))
         if locked.department_id == department.pk:
