@@ -341,3 +341,24 @@ def test_the_client_limit_counts_the_address_the_proxies_report(world, client, s
     # Another resident behind the same proxy (same REMOTE_ADDR) is counted on their own.
     assert from_("203.0.113.77", 4).status_code == 302
     assert Question.objects.count() == 3
+
+
+@pytest.mark.parametrize("name", ["revise", "forward"])
+def test_the_new_staff_urls_per_persona(answered, persona, world, name):
+    """Signed out → sign-in; GET → 405; another department → 404; nothing changes when refused."""
+    who, user = persona
+    url = reverse(f"staff_question_{name}", args=[answered.pk])
+    data = {"answer": "新答复", "note": "说明", "department": world.other_department.pk}
+    response = as_user(user).post(url, data)
+    answered.refresh_from_db()
+    if user is None:
+        assert response.status_code == 302 and "/staff/login/" in response["Location"]
+    elif who == "official_other":
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 302
+    revised = answered.answer == "新答复"
+    assert revised == (name == "revise" and who in ("official_own", "admin"))
+    assert answered.department == world.own_department  # an answered question is never forwarded
+    if user is not None:
+        assert as_user(user).get(url).status_code == 405
