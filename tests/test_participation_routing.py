@@ -362,3 +362,16 @@ def test_the_new_staff_urls_per_persona(answered, persona, world, name):
     assert answered.department == world.own_department  # an answered question is never forwarded
     if user is not None:
         assert as_user(user).get(url).status_code == 405
+
+
+def test_a_closed_years_overdue_questions_are_still_reminded_of(world, official_own, client, today, smtp):  # noqa: F811
+    official_own.email = "own@example.org"
+    official_own.save()
+    Plan.objects.filter(pk=world.plan.pk).update(
+        status=Plan.Status.CLOSED, closed_at=timezone.now(), closed_as_of=datetime.date(2024, 1, 31)
+    )
+    today(MONDAY)
+    ask(client)
+    confirm_by_email(client, smtp)
+    summary = reminders.run(datetime.date(2023, 6, 13))
+    assert [(o.user.username, o.kind) for o in summary.sent] == [("official-own", "questions")]

@@ -184,10 +184,15 @@ def _digest(plan: Plan, day: datetime.date, result, facts, users) -> list[Outgoi
 def open_plans() -> list[Plan]:
     """The plans reminders run for: published and not closed, oldest first (real years, or
     the pinned synthetic one)."""
+    return [p for p in public_plans() if p.is_open]
+
+
+def public_plans() -> list[Plan]:
+    """Published and closed plans, oldest first (real years, or the pinned synthetic one)."""
     pinned = publication.public_year() or 0
     return [
         p
-        for p in Plan.objects.open().order_by("year")
+        for p in Plan.objects.public().order_by("year")
         if p.year < publication.SYNTHETIC_YEARS_FROM or p.year == pinned
     ]
 
@@ -227,7 +232,9 @@ def collect(day: datetime.date, plan: Plan | None = None) -> list[Outgoing]:
     """Every reminder due on `day` (for `plan`, or every open plan), before the opt-outs and
     what was already sent."""
     plans = [plan] if plan is not None else open_plans()
-    if not plans:
+    # A closed year still takes residents' questions, so its overdue ones are reminded of too.
+    asked = [plan] if plan is not None else public_plans()
+    if not plans and not asked:
         return []
     users = _recipients()
     found = []
@@ -237,14 +244,16 @@ def collect(day: datetime.date, plan: Plan | None = None) -> list[Outgoing]:
         found += _deadline_reminders(each, day, result, facts, users)
         if each == plans[-1]:  # the weekly digest is about the newest open plan
             found += _digest(each, day, result, facts, users)
+    for each in asked:
         found += _question_reminders(each, day, users)
-    found += _review_reminders(plans, day, users)
+    if plans:
+        found += _review_reminders(plans, day, users)
     found = _merged(found)
     prefs = _preferences([o.user for o in found])
     kept = []
     for outgoing in found:
         pref = prefs[outgoing.user.pk]
-        plan_of = outgoing.extra.get("plan") or plans[-1]
+        plan_of = outgoing.extra.get("plan") or (plans or asked)[-1]
         mandatory = plan_of.deadline_reminders_mandatory and outgoing.kind in DEADLINE_KINDS
         if pref.opt_out and not mandatory:
             continue
