@@ -78,9 +78,10 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
                 "due": question.due_on.isoformat() if question.due_on else "",
             }
         else:
-            message = _("您的问询已提交,答复期限为 %(due)s。答复会公开在目标页面上,并发邮件告诉您。") % {
-                "due": question.due_on.isoformat() if question.due_on else ""
-            }
+            message = _(
+                "本目标尚未分配牵头单位,您的问询已转给督查室,由其答复或转交有关单位,答复期限为 %(due)s。"
+                "答复会公开在目标页面上,并发邮件告诉您。"
+            ) % {"due": question.due_on.isoformat() if question.due_on else ""}
         return web.page(request, "participation/message.html", {"title": _("问询已确认"), "message": message})
     context = {
         "title": _("确认问询"),
