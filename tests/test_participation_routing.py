@@ -114,9 +114,10 @@ def test_a_reviewer_forwards_it_and_the_department_answers(
         as_user(who).post(url, data)  # an official may not forward; a reviewer must pick a unit
         unassigned.refresh_from_db()
         assert unassigned.department is None
-    as_user(reviewer).post(url, {"department": "1' OR 1=1"})
-    unassigned.refresh_from_db()
-    assert unassigned.department is None
+    for junk in ("1' OR 1=1", "9" * 30, "²", "-1", "99999"):
+        assert as_user(reviewer).post(url, {"department": junk}).status_code == 302, junk
+        unassigned.refresh_from_db()
+        assert unassigned.department is None
     response = as_user(reviewer).post(url, {"department": own.pk})
     assert response.status_code == 302
     unassigned.refresh_from_db()

@@ -17,7 +17,7 @@ from goals.accounts import permissions
 from goals.accounts.staff import staff_login_required
 from goals.models import Department, Question
 from goals.participation import mail, questions
-from goals.rules.text import has_control_chars
+from goals.rules.text import has_control_chars, parse_id
 
 ANSWER_MAX = 2000
 REASON_MAX = 500
@@ -146,8 +146,8 @@ def forward(request: HttpRequest, pk: int) -> HttpResponse:
     """A reviewer sends a question (an unassigned one, usually) to the department that answers it."""
     _may_use(request.user)
     question = _found(request.user, pk)
-    raw = request.POST.get("department", "")
-    department = Department.objects.filter(pk=int(raw)).first() if raw.isascii() and raw.isdigit() else None
+    pk_given = parse_id(request.POST.get("department", ""))
+    department = Department.objects.filter(pk=pk_given).first() if pk_given is not None else None
     if department is None:
         messages.error(request, _("请选择要转交的单位。"))
         return redirect("staff_questions")
