@@ -6,9 +6,7 @@ data. And axe-core on the residents' pages and on public pages in 长者模式."
 
 from __future__ import annotations
 
-import datetime
 import re
-from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -18,7 +16,6 @@ from django.urls import reverse
 
 from goals.accounts.permissions import OFFICIAL, REVIEWER, ensure_roles
 from goals.models import Department, Follow, Question, Target
-from goals.reporting import services
 from tests.builders import make_user
 from tests.test_browser_staff import sign_in
 from tests.test_reminders import smtp, text_of  # noqa: F401 (smtp: a fixture)
@@ -51,7 +48,7 @@ def link(message, part: str) -> str:
     return next(u for u in re.findall(r"https?://[^\s<>\"]+", text_of(message)) if part in u)
 
 
-def test_a_resident_follows_confirms_and_hears_once_of_an_approval(town, page, axe):
+def test_a_resident_follows_confirms_and_hears_once_of_an_approval(town, page, browser, axe):
     base, inbox = town["server"].url, town["inbox"]
     page.goto(base + reverse("target", args=[CODE]))
     page.locator(".take-part a", has_text="关注").first.click()
@@ -69,11 +66,26 @@ def test_a_resident_follows_confirms_and_hears_once_of_an_approval(town, page, a
     assert "已确认关注" in page.locator("h1").inner_text()
     inbox.clear()
 
+    # The official reports in the workspace, the reviewer approves in the queue (their browsers).
     target = Target.objects.get(plan__year=2024, code=CODE)
-    report = services.submit_report(
-        target=target, value=Decimal(6000), as_of=datetime.date(2024, 6, 30), author=town["official"]
-    )
-    services.approve_report(report=report, reviewer=town["reviewer"])
+    context = browser.new_context(locale="zh-CN")
+    try:
+        staff = context.new_page()
+        sign_in(staff, base, "yaoguan", "Yaoguan-2024!")
+        row = staff.locator(f"#target-{target.pk}")
+        row.get_by_text(f"填报 {CODE} 的进度").click()
+        staff.locator(f"#id_t{target.pk}-value").fill("6000")
+        row.get_by_role("button", name="提交审核").click()
+        staff.locator(f"#target-{target.pk} .row-message.message-success").wait_for()
+        call_command("send_follow_updates", stdout=StringIO())
+        assert inbox.messages == []  # a report waiting for review is not news
+        staff.get_by_role("button", name="退出登录").click()
+        sign_in(staff, base, "shenhe", "Shenhe-2024!")
+        staff.goto(base + reverse("review_queue"))
+        staff.locator(".report-card, [id^=report-]").first.get_by_role("button", name="通过").click()
+        staff.get_by_text(f"已通过 {CODE} 的报告").wait_for()
+    finally:
+        context.close()
     call_command("send_follow_updates", "--enqueue", stdout=StringIO())
     worker()
     call_command("send_follow_updates", stdout=StringIO())  # run again: nothing new today
