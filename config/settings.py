@@ -357,6 +357,9 @@ BRIEFING_NUMBER_PREFIX = os.environ.get("BRIEFING_NUMBER_PREFIX", "").strip() or
 # hour per email address and per client address (the cache counts them).
 QUESTION_ANSWER_DAYS = env_int("QUESTION_ANSWER_DAYS", 5, minimum=1)
 QUESTION_EMAIL_KEEP_DAYS = env_int("QUESTION_EMAIL_KEEP_DAYS", 30, minimum=1)
+# A department corrects a published answer: the resident is emailed about the first
+# correction only (later ones show on the page as 修改于 <date>); 0 never emails them.
+QUESTION_EMAIL_ON_REVISION = env_bool("QUESTION_EMAIL_ON_REVISION", True)
 PARTICIPATION_LIMIT_PER_ADDRESS = env_int("PARTICIPATION_LIMIT_PER_ADDRESS", 5, minimum=1)
 PARTICIPATION_LIMIT_PER_IP = env_int("PARTICIPATION_LIMIT_PER_IP", 20, minimum=1)
 # Background jobs (django.tasks) are stored in the database and run by `manage.py db_worker`.

@@ -117,6 +117,27 @@ def scene(seeded, settings, tmp_path_factory):
             language="zh-hans",
         )
     )
+
+    # Residents' questions in every shape the pages show: answered and corrected, withdrawn by
+    # its resident (the answer kept), and one on a target no department leads (督查室's).
+    def confirmed(code: str, text: str):
+        return questions.confirm(
+            questions.ask(
+                target=Target.objects.get(plan=plan, code=code),
+                text=text,
+                email="resident@example.org",
+                name="李四",
+                language="zh-hans",
+            )
+        )
+
+    answered = questions.answer(
+        question=confirmed("P4.1", "服务人次怎么统计?"), user=official, text="按记录统计。"
+    )
+    questions.revise(question=answered, user=official, text="按服务记录统计。", note="措辞")
+    withdrawn = questions.answer(question=confirmed("P4.1", "撤回的问题"), user=official, text="仍公开的答复")
+    questions.delete(withdrawn.pk)
+    confirmed("P2.1", "无牵头单位的目标怎么算?")
     return {
         "question": question,
         "plan": plan,
@@ -149,6 +170,9 @@ def public_paths(scene) -> list[str]:
         reverse("department", args=[scene["unit"].pk]),
         *(reverse("target", args=[code]) + DAY for code in sorted(targets)),
         reverse("league"),
+        # Questions and answers (as of today: they were asked after the DAY above).
+        reverse("target", args=["P4.1"]),
+        reverse("target", args=["P2.1"]),
         # Residents (goals.participation): the never-cached forms and the pages of their links.
         reverse("follow", args=["target", "P4.1"]) + "?year=2024",
         reverse("follow", args=["department", scene["unit"].pk]) + "?year=2024",
@@ -202,7 +226,7 @@ def test_every_public_and_staff_page_is_valid_html(scene, tmp_path):
                 save(anonymous, path, "public")
             elder = Client()
             elder.cookies["elder"] = "1"  # 长者模式
-            for path in public_paths(scene)[:12]:
+            for path in [*public_paths(scene)[:12], *public_paths(scene)[-12:]]:  # with the residents' pages
                 save(elder, path, "elder")
             for user, path in staff_pages(scene):
                 client = Client()
@@ -219,6 +243,9 @@ def test_every_public_and_staff_page_is_valid_html(scene, tmp_path):
                 name = f"{len(written):03d}.html"
                 (tmp_path / name).write_bytes(response.content)
                 written[name] = f"{label} ({language})"
+    pages = "".join((tmp_path / name).read_text(encoding="utf-8") for name in written)
+    for shown in ("修改于", "提问人已删除问题原文", "未分配牵头单位", "转交答复单位", "修改答复", "长者模式"):
+        assert shown in pages, shown  # the residents' parts are among the pages checked
     errors = nu_errors(tmp_path)
     lines = [
         f"{written.get(Path(e.get('url', '')).name, e.get('url'))}:{e.get('lastLine')}: {e.get('message')}"

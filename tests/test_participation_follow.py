@@ -274,3 +274,25 @@ def test_each_kind_covers_its_targets_as_the_whole_plan_reads_them(site, kind, c
     assert set(whole) == set(expected.values_list("code", flat=True)) and whole
     # The cheap evaluation at confirmation gives the very same states.
     assert states.states(states.evaluate_item(plan, kind, code, JULY), kind, code) == whole
+
+
+def test_an_item_told_today_waits_but_the_others_still_go(client, site, smtp):
+    """At most one email per person per day per item: a second run the same day leaves out
+    the items already told, not the whole email."""
+    for code in ("P4.1", "P4.2"):
+        assert follow(client, code=code).status_code == 302
+        run_tasks()
+        client.post(path_of(next(u for u in links(smtp.messages[-1][1]) if "/follow/confirm/" in u)))
+    smtp.clear()
+    assert Follow.objects.filter(confirmed_at__isnull=False).count() == 2
+    site["publish"]("P4.1", 10450, datetime.date(2024, 6, 30))
+    assert len(updates.run(JULY).sent) == 1
+    site["publish"]("P4.1", 10500, datetime.date(2024, 7, 5))
+    site["publish"]("P4.2", 100, datetime.date(2024, 6, 30))
+    summary = updates.run(JULY)
+    ((outgoing,),) = [summary.sent]
+    assert [c.item.code for c in outgoing.changes] == ["P4.2"]
+    assert len(smtp.messages) == 2 and "P4.1" not in smtp.messages[1][1]["Subject"]
+    assert updates.run(JULY).sent == []
+    later = updates.run(JULY + datetime.timedelta(days=1))  # the next day, P4.1's news
+    assert [c.item.code for o in later.sent for c in o.changes] == ["P4.1"]

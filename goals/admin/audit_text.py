@@ -52,6 +52,9 @@ LABELS = {
     "answer": gettext_lazy("答复"),
     "hidden_reason": gettext_lazy("隐藏理由"),
     "deleted_by_resident": gettext_lazy("提问人删除"),
+    "withdrawn_by_resident": gettext_lazy("提问人删除原文(答复保留)"),
+    "revision_note": gettext_lazy("修改说明"),
+    "answering_department": gettext_lazy("答复单位"),
 }
 NUMBER = re.compile(r"^-?\d+\.\d+$")
 # Target fields not worth a line of the trail (bookkeeping) or recorded on their own.
@@ -87,7 +90,7 @@ def value_text(value) -> str:
     return str(value)
 
 
-PAIRS = {"state", "lead_department", "co_departments", "members"}
+PAIRS = {"state", "lead_department", "co_departments", "members", "answer", "answering_department"}
 
 
 def _is_pair(key: str, value) -> bool:

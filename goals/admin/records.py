@@ -178,9 +178,9 @@ class ReminderPreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(ReadOnlyAdmin):
-    """Residents' questions (数据问询), read-only: departments answer and reviewers hide them
-    in the staff pages (/staff/questions/), which audit each step. The resident's email
-    address is never shown."""
+    """Residents' questions (数据问询), read-only: departments answer and correct, and reviewers
+    forward and hide them in the staff pages (/staff/questions/), which audit each step (the
+    answer's earlier versions are in the audit trail). The resident's email address is never shown."""
 
     list_display = ["pk", "target", "department", "state", "confirmed_at", "due_on", "answered_at"]
     list_filter = ["state", ("department", admin.RelatedOnlyFieldListFilter), "target__plan"]
@@ -198,6 +198,8 @@ class QuestionAdmin(ReadOnlyAdmin):
         "answer",
         "answered_at",
         "answered_by",
+        "answer_revised_at",
+        "withdrawn_at",
         "hidden_reason",
         "hidden_at",
     ]

@@ -35,18 +35,20 @@ class QuestionTally:
 
     on_time: int = 0
     overdue: int = 0
+    open: int = 0  # confirmed and not answered on the day (overdue ones included)
 
     @property
     def due(self) -> int:
         return self.on_time + self.overdue
 
 
-def question_tallies(plan, day) -> dict[int, QuestionTally]:
-    """{department id: tally} for the plan's confirmed, visible questions as they stood on `day`."""
-    tallies: dict[int, QuestionTally] = {}
+def question_tallies(plan, day) -> dict[int | None, QuestionTally]:
+    """{department id: tally} for the plan's confirmed, visible questions as they stood on `day`;
+    under None the unassigned ones (targets with no lead department), which 督查室 answers."""
+    tallies: dict[int | None, QuestionTally] = {}
     rows = (
         Question.objects.public()
-        .filter(target__plan=plan, department__isnull=False, confirmed_at__isnull=False)
+        .filter(target__plan=plan, confirmed_at__isnull=False)
         .values_list("department_id", "confirmed_at", "due_on", "answered_at")
     )
     for department_id, confirmed_at, due_on, answered_at in rows:
@@ -56,6 +58,8 @@ def question_tallies(plan, day) -> dict[int, QuestionTally]:
         if answered_on is not None and answered_on > day:
             answered_on = None  # not yet answered on that day
         tally = tallies.setdefault(department_id, QuestionTally())
+        if answered_on is None:
+            tally.open += 1
         if answered_on is not None and answered_on <= due_on:
             tally.on_time += 1
         elif due_on < day or (answered_on is not None and answered_on > due_on):
@@ -95,13 +99,17 @@ class LeagueRow:
         return self.tally.missing
 
 
-def build(result: PlanProgress, facts: dict[int, schedule.Facts], departments) -> list[LeagueRow]:
-    """One row per department that leads at least one top-level target, in the departments' order."""
+def build(
+    result: PlanProgress, facts: dict[int, schedule.Facts], departments, questions: dict | None = None
+) -> list[LeagueRow]:
+    """One row per department that leads at least one top-level target, in the departments' order
+    (`questions`: question_tallies, when the caller has them already)."""
     led: dict[int, list] = {}
     for tp in result.targets.values():
         if tp.target.lead_department_id and tp.target.parent_id is None:
             led.setdefault(tp.target.lead_department_id, []).append(tp)
-    questions = question_tallies(result.plan, result.day)
+    if questions is None:
+        questions = question_tallies(result.plan, result.day)
     rows = []
     for department in departments:
         tps = led.get(department.pk)

@@ -22,7 +22,8 @@ from goals.tracking import evaluation, schedule
 def _context(request: HttpRequest, plan, day, states) -> dict:
     result = evaluation.evaluate_plan(plan, day)
     facts = schedule.reporting_facts(result, day, states)
-    rows = league.build(result, facts, Department.objects.order_by("order", "name"))
+    questions = league.question_tallies(plan, day)
+    rows = league.build(result, facts, Department.objects.order_by("order", "name"), questions)
     sort = request.GET.get("sort", "")
     sort = sort if sort in league.SORTS else league.DEFAULT_SORT
     last = [f.last_period for f in facts.values() if f.last_period is not None]
@@ -33,6 +34,7 @@ def _context(request: HttpRequest, plan, day, states) -> dict:
         "sorts": league.SORTS,
         "last_period": max(last, key=lambda p: p.end, default=None),
         "rules": evaluation.light_rules(),
+        "unassigned": questions.get(None),
     }
 
 

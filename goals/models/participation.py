@@ -154,6 +154,16 @@ class Question(models.Model):
         related_name="answers",
         verbose_name=_("答复人"),
     )
+    answer_revised_at = models.DateTimeField(
+        _("答复修改时间"), null=True, blank=True, help_text=_("答复公开后最近一次修改(历次修改见操作记录)")
+    )
+    revision_emailed_at = models.DateTimeField(_("修改通知发送时间"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(
+        _("原文删除时间"),
+        null=True,
+        blank=True,
+        help_text=_("提问人删除了已答复问询的原文、署名和邮箱;单位的公开答复保留"),
+    )
     hidden_reason = models.TextField(_("隐藏理由"), blank=True)
     hidden_at = models.DateTimeField(_("隐藏时间"), null=True, blank=True)
 
@@ -187,6 +197,15 @@ class Question(models.Model):
     @property
     def answered_on(self) -> datetime.date | None:
         return timezone.localdate(self.answered_at) if self.answered_at else None
+
+    @property
+    def answer_revised_on(self) -> datetime.date | None:
+        return timezone.localdate(self.answer_revised_at) if self.answer_revised_at else None
+
+    @property
+    def unassigned(self) -> bool:
+        """No lead department when it was confirmed: the reviewers (督查室) answer or forward it."""
+        return self.department_id is None
 
     @property
     def on_time(self) -> bool | None:

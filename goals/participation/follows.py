@@ -6,9 +6,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from goals.models import AuditEntry, Follow, FollowSent, Question
-from goals.participation import states
-from goals.planning import publication
+from goals.models import Follow, FollowSent, Question
+from goals.participation import questions, states
 
 
 def request_follow(*, item: states.Item, email: str, language: str, frequency: str) -> tuple[Follow, bool]:
@@ -56,21 +55,14 @@ def following(email: str) -> list[Follow]:
 def delete_everything(email: str) -> dict[str, int]:
     """Every follow and question this address submitted, and the log of what was sent to it.
 
-    Deleting a public question changes the public pages: an audit entry (with no personal
-    data) records it, which also moves the published version (goals.planning.publication)."""
+    Questions go as `questions.remove_for_resident` says (an answered one keeps the
+    department's answer, without the resident's words); each writes an audit entry with no
+    personal data, which also moves the published version (goals.planning.publication)."""
     email = email.lower()
     with transaction.atomic():
-        questions = list(Question.objects.filter(email__iexact=email).select_related("target"))
-        for question in questions:
-            AuditEntry.objects.create(
-                actor=None,
-                action=AuditEntry.Action.EDIT,
-                target=question.target,
-                changes={"question": question.pk, "deleted_by_resident": True, "state": question.state},
-            )
-        Question.objects.filter(pk__in=[q.pk for q in questions]).delete()
+        asked = list(Question.objects.select_for_update().filter(email__iexact=email))
+        for question in asked:
+            questions.remove_for_resident(question)
         follows, _rows = Follow.objects.filter(email=email).delete()
         FollowSent.objects.filter(email=email).delete()
-        if questions:
-            transaction.on_commit(publication.bump)
-    return {"follows": follows, "questions": len(questions)}
+    return {"follows": follows, "questions": len(asked)}

@@ -119,6 +119,11 @@ def question_confirmation(question: Question) -> Letter:
         )
 
 
+def answerer(question: Question) -> str:
+    """Who answers, as residents read it: the department, or 督查室 for an unassigned question."""
+    return question.department.name if question.department else _("督查室")
+
+
 def question_answered(question: Question) -> Letter:
     target = question.target
     with translation.override(question.language):
@@ -136,7 +141,7 @@ def question_answered(question: Question) -> Letter:
                 question.text,
                 _("%(department)s 于 %(day)s 答复如下:")
                 % {
-                    "department": question.department.name if question.department else "",
+                    "department": answerer(question),
                     "day": question.answered_on.isoformat(),
                 },
                 question.answer,
@@ -149,15 +154,44 @@ def question_answered(question: Question) -> Letter:
         )
 
 
+def question_revised(question: Question) -> Letter:
+    target = question.target
+    with translation.override(question.language):
+        page = (
+            site_origin()
+            + states.item_path("target", target.code, target.plan.year)
+            + f"#question-{question.pk}"
+        )
+        return Letter(
+            to=question.email,
+            language=question.language,
+            subject=_("您的数据问询的答复已修改:%(code)s") % {"code": target.code},
+            paragraphs=[
+                _("您就目标“%(code)s %(name)s”提出的问询:") % {"code": target.code, "name": target.name},
+                question.text,
+                _("答复已于 %(day)s 修改,现在的答复如下(修改前的版本保存在操作记录中):")
+                % {"day": question.answer_revised_on.isoformat()},
+                question.answer,
+                _("此后如再有修改,只在网站上注明修改日期,不再另发邮件。"),
+            ],
+            actions=[
+                (_("在网站上查看"), page),
+                (_("删除这条问询"), absolute("question_delete", tokens.make("question-delete", question.pk))),
+            ],
+        )
+
+
 LETTERS = {
     "follow_confirm": (Follow, follow_confirmation),
     "question_confirm": (Question, question_confirmation),
     "question_answered": (Question, question_answered),
+    "question_revised": (Question, question_revised),
 }
 STILL_WANTED = {
     "follow_confirm": lambda f: f.confirmed_at is None,
     "question_confirm": lambda q: q.state == Question.State.PENDING and q.email,
     "question_answered": lambda q: q.state == Question.State.ANSWERED and q.email,
+    "question_revised": lambda q: q.state == Question.State.ANSWERED and q.email and q.answer_revised_at,
 }
 
 

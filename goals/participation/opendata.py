@@ -1,6 +1,8 @@
 """Residents' questions and the departments' answers as open data (CSV and JSON): confirmed,
 not hidden, oldest first. Never an email address; the name as the resident gave it (masked),
-or 匿名. Like the other exports, columns are only ever added at the end."""
+or 匿名. A question its resident withdrew keeps its row and the answer, with the question and
+name empty (question_withdrawn); answer_revised_on is the day of the latest correction. An
+unassigned question (no lead department) has an empty department: 督查室 answers it. Like the other exports, columns are only ever added at the end."""
 
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ QUESTION_COLUMNS = [
     "answer",
     "answered_on",
     "answered_on_time",
+    "answer_revised_on",
+    "question_withdrawn",
 ]
 
 
@@ -40,7 +44,7 @@ def question_records(plan: Plan) -> list[dict]:
             "target_code": q.target.code,
             "target_name": q.target.name,
             "department": q.department.name if q.department else "",
-            "asked_by": q.name or _("匿名"),
+            "asked_by": "" if q.withdrawn_at else (q.name or _("匿名")),
             "question": q.text,
             "asked_on": q.asked_on,
             "due_on": q.due_on,
@@ -49,6 +53,8 @@ def question_records(plan: Plan) -> list[dict]:
             "answer": q.answer,
             "answered_on": q.answered_on,
             "answered_on_time": q.on_time,
+            "answer_revised_on": q.answer_revised_on,
+            "question_withdrawn": q.withdrawn_at is not None,
         }
         for q in found
     ]

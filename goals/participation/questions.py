@@ -1,7 +1,17 @@
 """A question about a figure (数据问询): asked (pending), confirmed by the resident (open,
 with an answer deadline, sent to the target's lead department), answered in public, or
 hidden by a reviewer with a recorded reason. Every change that shows in public writes an
-audit entry, which also moves the published version, so cached pages refresh."""
+audit entry, which also moves the published version, so cached pages refresh.
+
+A target with no lead department (most of the seed's): the question is *unassigned*
+(department empty) and waits in the reviewers' (督查室) queue, marked 未分配牵头单位; a
+reviewer answers it or forwards it to a department. A published answer may be corrected by
+whoever may answer it: the audit trail keeps every version (before → after), the page shows
+修改于 <date>, and the resident hears of it once (QUESTION_EMAIL_ON_REVISION).
+
+A resident deleting a question that is already answered withdraws it: their words, name and
+email go, the department's answer stays in public (with its dates) under 提问人已删除问题原文,
+so the answer record and the league count do not vanish. Any other question goes entirely."""
 
 from __future__ import annotations
 
@@ -72,9 +82,14 @@ def visible_to(user):
     return Question.objects.none()
 
 
+def may_review(user) -> bool:
+    return permissions.can_review(user) or permissions.is_admin(user)
+
+
 def can_answer(user, question: Question) -> bool:
+    """The answering department's officials; unassigned questions, the reviewers (督查室)."""
     if question.department_id is None:
-        return permissions.is_admin(user)
+        return may_review(user)
     if permissions.is_admin(user):
         return True
     return (
@@ -104,6 +119,62 @@ def answer(*, question: Question, user, text: str) -> Question:
     return locked
 
 
+def revise(*, question: Question, user, text: str, note: str) -> tuple[Question, bool]:
+    """A published answer corrected, never silently: the audit entry keeps both versions and
+    the note. Returns the question and whether the resident should be emailed (the first
+    correction only, when QUESTION_EMAIL_ON_REVISION is on and the email is still kept)."""
+    text = mask((text or "").strip())
+    note = mask((note or "").strip())
+    if not text:
+        raise QuestionError(_("请填写修改后的答复内容。"))
+    if not note:
+        raise QuestionError(_("修改已公开的答复时,请写明修改说明(如“更正统计口径”)。"))
+    with transaction.atomic():
+        locked = Question.objects.select_for_update().get(pk=question.pk)
+        if locked.state != Question.State.ANSWERED:
+            raise QuestionError(
+                _("只有已公开的答复可以修改(当前状态:%(state)s)。") % {"state": locked.get_state_display()}
+            )
+        if not can_answer(user, locked):
+            raise QuestionError(_("只有答复单位的工作人员可以修改答复。"))
+        if text == locked.answer:
+            raise QuestionError(_("答复内容没有变化,未作修改。"))
+        before = locked.answer
+        now = timezone.now()
+        locked.answer = text
+        locked.answer_revised_at = now
+        fields = ["answer", "answer_revised_at"]
+        email = bool(
+            settings.QUESTION_EMAIL_ON_REVISION and locked.email and locked.revision_emailed_at is None
+        )
+        if email:
+            locked.revision_emailed_at = now
+            fields.append("revision_emailed_at")
+        locked.save(update_fields=fields)
+        _audit(locked, user, {"answer": [before, text], "revision_note": note})
+    return locked, email
+
+
+def forward(*, question: Question, user, department: Department) -> Question:
+    """A reviewer sends an open question to the department that should answer it (the
+    deadline stays: the resident has waited since they confirmed)."""
+    if not may_review(user):
+        raise QuestionError(_("只有审核人员可以转交问询。"))
+    with transaction.atomic():
+        locked = Question.objects.select_for_update().get(pk=question.pk)  # no outer join: PostgreSQL
+        if locked.state != Question.State.OPEN:
+            raise QuestionError(_("只有待答复的问询可以转交。"))
+        if locked.department_id == department.pk:
+            raise QuestionError(
+                _("该问询已由%(department)s答复,无需转交。") % {"department": department.name}
+            )
+        before = locked.department.name if locked.department else str(_("未分配牵头单位"))
+        locked.department = department
+        locked.save(update_fields=["department"])
+        _audit(locked, user, {"answering_department": [before, department.name]})
+    return locked
+
+
 def hide(*, question: Question, user, reason: str) -> Question:
     """A reviewer hides abuse or personal data; the reason is recorded and audited."""
     reason = (reason or "").strip()
@@ -124,15 +195,26 @@ def hide(*, question: Question, user, reason: str) -> Question:
     return locked
 
 
+def remove_for_resident(question: Question) -> None:
+    """What deleting means (see the module's docstring); call inside a transaction, locked."""
+    if question.state == Question.State.ANSWERED:
+        question.text, question.name, question.email = "", "", ""
+        question.withdrawn_at = timezone.now()
+        question.save(update_fields=["text", "name", "email", "withdrawn_at"])
+        _audit(question, None, {"withdrawn_by_resident": True, "state": question.state})
+        return
+    if question.state != Question.State.PENDING:
+        _audit(question, None, {"deleted_by_resident": True, "state": question.state})
+    question.delete()
+
+
 def delete(question_id: int) -> bool:
     """The resident deletes their question (from the link in their email)."""
     with transaction.atomic():
         question = Question.objects.select_for_update().filter(pk=question_id).first()
-        if question is None:
+        if question is None or question.withdrawn_at is not None:
             return False
-        if question.state != Question.State.PENDING:
-            _audit(question, None, {"deleted_by_resident": True, "state": question.state})
-        question.delete()
+        remove_for_resident(question)
     return True
 
 

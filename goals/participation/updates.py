@@ -161,10 +161,18 @@ def send(outgoing: list[Outgoing], day: datetime.date, *, dry_run: bool = False)
     """Log then send each email; the log and the new snapshots roll back if sending fails."""
     summary = Summary()
     for item in outgoing:
-        items = [c.follow.item for c in item.changes]
-        if FollowSent.objects.filter(email=item.email, item__in=items, day=day).exists():
+        # Items this address already heard of today wait for tomorrow; the others still go.
+        told = set(
+            FollowSent.objects.filter(
+                email=item.email, item__in=[c.follow.item for c in item.changes], day=day
+            ).values_list("item", flat=True)
+        )
+        if told:
+            item.changes = [c for c in item.changes if c.follow.item not in told]
+        if not item.changes:
             summary.already.append(item)
             continue
+        items = [c.follow.item for c in item.changes]
         if dry_run:
             summary.sent.append(item)
             continue

@@ -11,7 +11,8 @@ Who gets what, on a day (`collect`), and sending it once (`send`):
 - **reviewers**, when reports have waited for review more than REVIEW_REMINDER_AFTER_DAYS;
 - a **weekly digest** to admins on DIGEST_WEEKDAY: targets by light, and per department;
 - **residents' questions** (数据问询) past their answer deadline: daily, to the officials of
-  the department that must answer them (goals.participation).
+  the department that must answer them, or to the reviewers (督查室) for a question on a target
+  with no lead department (goals.participation); the digest counts them per department.
 
 Every open plan (published, not closed) is covered: in January the old year's December is
 still due while the new year has begun.
@@ -174,18 +175,24 @@ def _digest(plan: Plan, day: datetime.date, result, facts, users) -> list[Outgoi
         return []
     year, week, _weekday = day.isocalendar()
     lights = Counter(tp.light for tp in result.top_level())
-    rows = league.build(result, facts, Department.objects.order_by("order", "name"))
-    extra = {"lights": lights, "rows": rows, "plan": plan}
+    questions = league.question_tallies(plan, result.day)
+    rows = league.build(result, facts, Department.objects.order_by("order", "name"), questions)
+    extra = {"lights": lights, "rows": rows, "plan": plan, "unassigned": questions.get(None)}
     return [Outgoing(user, Kind.WEEKLY_DIGEST, f"{year}-W{week:02d}", [], extra) for user in admins]
 
 
 def open_plans() -> list[Plan]:
     """The plans reminders run for: published and not closed, oldest first (real years, or
     the pinned synthetic one)."""
+    return [p for p in public_plans() if p.is_open]
+
+
+def public_plans() -> list[Plan]:
+    """Published and closed plans, oldest first (real years, or the pinned synthetic one)."""
     pinned = publication.public_year() or 0
     return [
         p
-        for p in Plan.objects.open().order_by("year")
+        for p in Plan.objects.public().order_by("year")
         if p.year < publication.SYNTHETIC_YEARS_FROM or p.year == pinned
     ]
 
@@ -212,9 +219,10 @@ def _question_reminders(plan: Plan, day: datetime.date, users) -> list[Outgoing]
     if not overdue:
         return []
     members = _department_officials(plan, users)
+    reviewers = [u for u in users if permissions.can_review(u)]  # 督查室: the unassigned ones
     found: dict[int, Outgoing] = {}
     for question in overdue:
-        for user in members.get(question.department_id, []):
+        for user in members.get(question.department_id, []) if question.department_id else reviewers:
             outgoing = found.setdefault(user.pk, Outgoing(user, Kind.QUESTIONS_OVERDUE, day.isoformat()))
             outgoing.items.append(question)
     return list(found.values())
@@ -224,7 +232,9 @@ def collect(day: datetime.date, plan: Plan | None = None) -> list[Outgoing]:
     """Every reminder due on `day` (for `plan`, or every open plan), before the opt-outs and
     what was already sent."""
     plans = [plan] if plan is not None else open_plans()
-    if not plans:
+    # A closed year still takes residents' questions, so its overdue ones are reminded of too.
+    asked = [plan] if plan is not None else public_plans()
+    if not plans and not asked:
         return []
     users = _recipients()
     found = []
@@ -234,14 +244,16 @@ def collect(day: datetime.date, plan: Plan | None = None) -> list[Outgoing]:
         found += _deadline_reminders(each, day, result, facts, users)
         if each == plans[-1]:  # the weekly digest is about the newest open plan
             found += _digest(each, day, result, facts, users)
+    for each in asked:
         found += _question_reminders(each, day, users)
-    found += _review_reminders(plans, day, users)
+    if plans:
+        found += _review_reminders(plans, day, users)
     found = _merged(found)
     prefs = _preferences([o.user for o in found])
     kept = []
     for outgoing in found:
         pref = prefs[outgoing.user.pk]
-        plan_of = outgoing.extra.get("plan") or plans[-1]
+        plan_of = outgoing.extra.get("plan") or (plans or asked)[-1]
         mandatory = plan_of.deadline_reminders_mandatory and outgoing.kind in DEADLINE_KINDS
         if pref.opt_out and not mandatory:
             continue

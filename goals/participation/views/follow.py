@@ -30,6 +30,13 @@ def follow(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     item = states.find(plan, kind, code)
     if item is None:
         raise Http404(_("没有这个编号。"))
+    if plan.is_closed:  # its figures are final: nothing more to hear of (questions are still taken)
+        message = _(
+            "%(year)s 年计划已结项,页面上的数据是最终结果,不会再有进度更新,所以不能再关注。"
+            "仍可就目标数据提出问询;要关注正在进行的工作,请到最新年度的页面。"
+        ) % {"year": plan.year}
+        context = {"title": _("本年度已结项"), "message": message, "link": (item.path, _("返回"))}
+        return web.page(request, "participation/message.html", context)
     form = FollowForm(request.POST or None, label_suffix="")
     status = 200
     if request.method == "POST":
@@ -157,5 +164,11 @@ def delete_all(request: HttpRequest, token: str) -> HttpResponse:
     if not isinstance(email, str):
         return web.bad_link(request)
     counts = follows.delete_everything(email)
-    message = _("已删除您的 %(follows)s 项关注和 %(questions)s 条问询;我们不再保存您的邮箱。") % counts
+    message = (
+        _(
+            "已删除您的 %(follows)s 项关注和 %(questions)s 条问询;我们不再保存您的邮箱。"
+            "已公开的答复仍保留在目标页面上,但不再显示您的问题原文。"
+        )
+        % counts
+    )
     return web.page(request, "participation/message.html", {"title": _("已全部删除"), "message": message})

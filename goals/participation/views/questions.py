@@ -3,6 +3,7 @@ target page, confirmed from an emailed link, and deletable by the resident at an
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import get_language
@@ -40,7 +41,13 @@ def ask(request: HttpRequest, code: str) -> HttpResponse:
         else:
             status = 422
     back = states.item_path("target", target.code, plan.year)
-    context = {"form": form, "target": target, "plan": plan, "back": back}
+    context = {
+        "form": form,
+        "target": target,
+        "plan": plan,
+        "back": back,
+        "answer_days": settings.QUESTION_ANSWER_DAYS,
+    }
     return web.page(request, "participation/ask.html", context, status)
 
 
@@ -48,7 +55,11 @@ def _question(token: str, purpose: str, max_age=None) -> Question | None:
     pk = tokens.read(purpose, token, max_age=max_age)
     if not isinstance(pk, int):
         return None
-    return Question.objects.select_related("target__plan", "target__lead_department").filter(pk=pk).first()
+    return (
+        Question.objects.select_related("target__plan", "target__lead_department", "department")
+        .filter(pk=pk)
+        .first()
+    )
 
 
 @never_cache
@@ -67,9 +78,10 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
                 "due": question.due_on.isoformat() if question.due_on else "",
             }
         else:
-            message = _("您的问询已提交,答复期限为 %(due)s。答复会公开在目标页面上,并发邮件告诉您。") % {
-                "due": question.due_on.isoformat() if question.due_on else ""
-            }
+            message = _(
+                "本目标尚未分配牵头单位,您的问询已转给督查室,由其答复或转交有关单位,答复期限为 %(due)s。"
+                "答复会公开在目标页面上,并发邮件告诉您。"
+            ) % {"due": question.due_on.isoformat() if question.due_on else ""}
         return web.page(request, "participation/message.html", {"title": _("问询已确认"), "message": message})
     context = {
         "title": _("确认问询"),
@@ -89,15 +101,17 @@ def delete(request: HttpRequest, token: str) -> HttpResponse:
         return web.bad_link(request)
     if request.method == "POST":
         questions.delete(pk)
-        context = {"title": _("问询已删除"), "message": _("这条问询及其答复已删除,我们不再保存您的邮箱。")}
-        return web.page(request, "participation/message.html", context)
+        message = _("您的问询原文、署名和邮箱已删除,我们不再保存您的邮箱。")
+        return web.page(request, "participation/message.html", {"title": _("问询已删除"), "message": message})
     question = _question(token, "question-delete")
-    if question is None:
+    if question is None or question.withdrawn_at is not None:
         raise Http404(_("这条问询已删除。"))
-    context = {
-        "title": _("删除问询"),
-        "message": _("删除后,问询及其答复将从网站和开放数据中移除。"),
-        "quote": question.text,
-        "button": _("删除"),
-    }
+    if question.state == Question.State.ANSWERED:
+        message = _(
+            "删除后,您的问题原文、署名和邮箱将从网站和开放数据中移除;%(department)s的答复已经公开,"
+            "会保留在目标页面上(注明“提问人已删除问题原文”)。"
+        ) % {"department": mail.answerer(question)}
+    else:
+        message = _("删除后,这条问询将从网站和开放数据中移除,不再需要答复。")
+    context = {"title": _("删除问询"), "message": message, "quote": question.text, "button": _("删除")}
     return web.page(request, "participation/confirm.html", context)

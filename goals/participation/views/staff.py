@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from goals.accounts import permissions
 from goals.accounts.staff import staff_login_required
-from goals.models import Question
+from goals.models import Department, Question
 from goals.participation import mail, questions
-from goals.rules.text import has_control_chars
+from goals.rules.text import has_control_chars, parse_id
 
 ANSWER_MAX = 2000
 REASON_MAX = 500
@@ -47,15 +47,18 @@ def question_list(request: HttpRequest) -> HttpResponse:
         .order_by("due_on", "id")
     )
     for question in found:
-        question.may_answer = question.state == Question.State.OPEN and questions.can_answer(
-            request.user, question
-        )
+        allowed = questions.can_answer(request.user, question)
+        question.may_answer = question.state == Question.State.OPEN and allowed
+        question.may_revise = question.state == Question.State.ANSWERED and allowed
         question.overdue = question.is_overdue(today)
+    may_hide = questions.may_review(request.user)
     context = {
         "open": [q for q in found if q.state == Question.State.OPEN],
         "answered": [q for q in found if q.state == Question.State.ANSWERED][::-1],
         "hidden": [q for q in found if q.state == Question.State.HIDDEN],
-        "may_hide": permissions.can_review(request.user) or permissions.is_admin(request.user),
+        "may_hide": may_hide,
+        "departments": list(Department.objects.order_by("order", "name")) if may_hide else [],
+        "unassigned": sum(1 for q in found if q.state == Question.State.OPEN and q.unassigned),
         "today": today,
         "answer_max": ANSWER_MAX,
     }
@@ -108,4 +111,52 @@ def hide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(refusal))
         return redirect("staff_questions")
     messages.success(request, _("已隐藏问询 #%(pk)s。") % {"pk": question.pk})
+    return redirect("staff_questions")
+
+
+@never_cache
+@staff_login_required
+@require_POST
+def revise(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published answer corrected: both versions and the note go in the audit trail."""
+    _may_use(request.user)
+    question = _found(request.user, pk)
+    text, error = _text(request, "answer", ANSWER_MAX)
+    note, note_error = _text(request, "note", REASON_MAX)
+    if error or note_error:
+        messages.error(request, error or note_error)
+        return redirect("staff_questions")
+    try:
+        question, email = questions.revise(question=question, user=request.user, text=text, note=note)
+    except questions.QuestionError as refusal:
+        messages.error(request, str(refusal))
+        return redirect("staff_questions")
+    if email:
+        mail.send_resident_email.enqueue("question_revised", question.pk)
+    messages.success(
+        request, _("已修改问询 #%(pk)s 的答复;页面注明修改日期,原答复保存在操作记录中。") % {"pk": pk}
+    )
+    return redirect("staff_questions")
+
+
+@never_cache
+@staff_login_required
+@require_POST
+def forward(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reviewer sends a question (an unassigned one, usually) to the department that answers it."""
+    _may_use(request.user)
+    question = _found(request.user, pk)
+    pk_given = parse_id(request.POST.get("department", ""))
+    department = Department.objects.filter(pk=pk_given).first() if pk_given is not None else None
+    if department is None:
+        messages.error(request, _("请选择要转交的单位。"))
+        return redirect("staff_questions")
+    try:
+        questions.forward(question=question, user=request.user, department=department)
+    except questions.QuestionError as refusal:
+        messages.error(request, str(refusal))
+        return redirect("staff_questions")
+    messages.success(
+        request, _("已将问询 #%(pk)s 转交%(department)s。") % {"pk": pk, "department": department.name}
+    )
     return redirect("staff_questions")

@@ -252,6 +252,8 @@ def _questions(target: Target, day) -> list[Question]:
     )
     for question in found:
         question.shown_answered = question.answered_on is not None and question.answered_on <= day
+        # The text shown is the answer as it is now: a correction is said, whatever the day.
+        question.shown_revised = question.answer_revised_at is not None
     return found
 
 
