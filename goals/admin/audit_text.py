@@ -39,6 +39,8 @@ LABELS = {
     "added": gettext_lazy("新增目标"),
     "deleted": gettext_lazy("删除目标"),
     "revises": gettext_lazy("更正自"),
+    "plan": gettext_lazy("工作计划"),
+    "requires_head_confirmation": gettext_lazy("须部门负责人确认"),
     # Residents' questions (goals.participation.questions)
     "question": gettext_lazy("数据问询"),
     "due_on": gettext_lazy("答复期限"),
@@ -80,7 +82,7 @@ def value_text(value) -> str:
     return str(value)
 
 
-PAIRS = {"state", "lead_department", "co_departments", "members"}
+PAIRS = {"state", "lead_department", "co_departments", "members", "requires_head_confirmation"}
 
 
 def _is_pair(key: str, value) -> bool:
