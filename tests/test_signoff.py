@@ -421,3 +421,32 @@ def test_a_report_waiting_for_a_head_nobody_holds_says_so(chain, official_other)
     report = submit(chain, official_other, target=chain.other_target, value=4)
     (held,) = signoff.holdings([report], timezone.localdate())
     assert (held.role, held.holders) == ("head", [])
+
+
+# --- scripted loads -------------------------------------------------------------------------
+
+
+def test_a_scripted_load_waits_for_the_head_and_cannot_be_approved_past_them(chain, official_own, reviewer):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command(
+        "report", "P1.1", "120", "--as-of", "2023-06-30", "--by", "official-own", "--plan", "2023", stdout=out
+    )
+    assert "待部门确认" in out.getvalue() and Report.objects.get().state == CONFIRMING
+    args = [
+        "P1.1",
+        "130",
+        "--as-of",
+        "2023-06-30",
+        "--author",
+        "official-own",
+        "--by",
+        "reviewer",
+        "--approve",
+    ]
+    with pytest.raises(CommandError, match="未记录:该报告尚待部门负责人确认"):
+        call_command("report", *args, "--plan", "2023", stdout=StringIO())
+    assert Report.objects.count() == 1  # the refused load left nothing behind
