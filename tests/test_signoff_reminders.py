@@ -1,7 +1,8 @@
 """Reminders in the sign-off chain: a department head holding a report to confirm more than
 SIGNOFF_REMINDER_DAYS working days hears of it by email (a real SMTP server) and in the
 department's DingTalk group (the fake robot of test_channels.py, checking the signature);
-reviewers count their waiting days from the head's confirmation."""
+reviewers count their waiting days from the head's confirmation; residents who follow a
+target hear of nothing before the reviewer's approval."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ import pytest
 from goals.accounts.permissions import HEAD, OFFICIAL, REVIEWER, ensure_roles
 from goals.channels import deliveries
 from goals.models import Channel, Delivery, Department, Report, Target
+from goals.participation import updates
 from goals.reminders import services as reminders
 from goals.reporting import services
 from tests.builders import make_user
 from tests.test_channels import SECRET, robot  # noqa: F401 (the fake robot fixture)
+from tests.test_participation_follow import JULY as FOLLOW_DAY
+from tests.test_participation_follow import confirmed_follow, site  # noqa: F401 (the site fixture)
 from tests.test_reminders import SITE, html_of, make_staff, smtp, text_of  # noqa: F401 (the smtp fixture)
 
 SUBMITTED_ON = datetime.datetime(2024, 7, 1, 10, tzinfo=datetime.UTC)  # a Monday
@@ -117,3 +121,29 @@ def test_a_report_confirmed_in_time_reminds_nobody(smtp, chain, seeded):  # noqa
     reminders.run(THURSDAY)
     assert [m for _to, m in smtp.messages if "确认提醒" in m["Subject"]] == []
     assert [m for m in reminders.channel_messages(THURSDAY) if m.kind == "confirm"] == []
+
+
+def test_a_follower_hears_nothing_until_the_reviewer_approves(client, site, smtp):  # noqa: F811
+    """Residents' follow emails read approved figures only: a report confirmed by the head
+    and waiting for review is in none of them."""
+    plan = site["plan"]
+    plan.requires_head_confirmation = True
+    plan.save(update_fields=["requires_head_confirmation"])
+    confirmed_follow(client, smtp)
+    groups = ensure_roles()
+    official, head, reviewer = (make_user(name) for name in ("official-f", "head-f", "reviewer-f"))
+    official.groups.add(groups[OFFICIAL])
+    head.groups.add(groups[HEAD])
+    reviewer.groups.add(groups[REVIEWER])
+    site["unit"].members.add(official, head)
+    report = services.submit_report(
+        target=Target.objects.get(plan=plan, code="P4.1"),
+        value=Decimal(10450),
+        as_of=datetime.date(2024, 6, 30),
+        author=official,
+    )
+    services.confirm_report(report=report, head=head)
+    assert updates.run(FOLLOW_DAY).sent == [] and smtp.messages == []
+    services.approve_report(report=report, reviewer=reviewer)
+    assert len(updates.run(FOLLOW_DAY).sent) == 1
+    assert "1.045万名" in text_of(smtp.messages[0][1])
