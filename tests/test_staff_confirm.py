@@ -316,3 +316,14 @@ def test_the_admin_turns_the_chain_on_and_it_is_audited(world, admin):
     make_user("nobody")  # a save without a change records nothing more
     client.post(url, data)
     assert AuditEntry.objects.filter(action=AuditEntry.Action.EDIT).count() == 1
+
+
+def test_a_department_workbook_goes_to_the_head_too(chain, official_own):
+    from tests.test_workbook_department import FILLED, confirm, download, fill, upload
+
+    client = as_user(official_own)
+    preview = upload(client, chain.own_department, fill(download(client, chain.own_department), FILLED))
+    response = confirm(client, preview)
+    assert response.status_code == 302
+    assert "已提交 2 条进度报告,等待部门负责人确认" in client.get(response["Location"]).content.decode()
+    assert set(Report.objects.values_list("state", flat=True)) == {Report.State.CONFIRMING}
