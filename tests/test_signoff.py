@@ -415,6 +415,7 @@ def test_held_since_follows_the_report(chain, official_own, head_own, reviewer):
     services.approve_report(report=report, reviewer=reviewer)
     report.refresh_from_db()
     assert report.held_since == report.reviewed_at
+    assert signoff.holdings([report], timezone.localdate()) == []  # done: nobody holds it
 
 
 def test_a_report_waiting_for_a_head_nobody_holds_says_so(chain, official_other):

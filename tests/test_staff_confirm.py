@@ -98,6 +98,9 @@ def test_the_head_confirms_inline_and_the_report_goes_to_review(waiting, head_ow
     assert "部门确认" in item and "甲负责人 · 2024-07-04" in item
     assert "审核人员 · 已等待 0 天" in re.sub(r"\s+", " ", item)
     assert reverse("approve_report", args=[own.pk]) in item
+    # Approved: the row says so, and nobody holds it any more.
+    done = as_user(reviewer).post(reverse("approve_report", args=[own.pk]), headers=HTMX).content.decode()
+    assert "已通过 P1.1 的报告" in done and "当前经办" not in done
 
 
 def test_the_head_returns_with_a_reason_and_the_official_sees_it(waiting, head_own, official_own):

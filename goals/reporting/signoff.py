@@ -84,10 +84,13 @@ def heads_of(reports: list[Report]) -> dict[int, list]:
 
 
 def holdings(reports: list[Report], day: datetime.date) -> list[Holding]:
-    """Each report with who holds it and for how long (a few queries, none per report)."""
+    """Each report still held by someone (approved ones are done) with who holds it and for
+    how long (a few queries, none per report)."""
     heads = heads_of(reports)
     found = []
     for report in reports:
+        if report.state == Report.State.APPROVED:
+            continue
         since = report.held_since
         if report.state == Report.State.CONFIRMING:
             role, people = HEAD, heads.get(report.pk, [])

@@ -50,7 +50,7 @@ def items_for(user, reports: list[Report]) -> list[Item]:
         current.update(latest_approved(plan, today))
     held = {h.report.pk: h for h in signoff.holdings(reports, today)}
     return [
-        Item(report, current.get(report.target_id), report.author_id == user.pk, held[report.pk])
+        Item(report, current.get(report.target_id), report.author_id == user.pk, held.get(report.pk))
         for report in reports
     ]
 

@@ -64,7 +64,7 @@ def queue_items(user, reports: list[Report]) -> list[QueueItem]:
             report,
             current.get(report.target_id),
             user.pk in (report.author_id, report.head_id),
-            holding=held[report.pk],
+            holding=held.get(report.pk),
             user_id=user.pk,
         )
         for report in reports
