@@ -85,6 +85,7 @@ def test_the_same_figure_waiting_for_the_head_is_not_submitted_twice(chain, offi
     with pytest.raises(services.AlreadySubmitted) as refused:
         submit(chain, official_own)
     assert refused.value.report == first and Report.objects.count() == 1
+    assert str(refused.value) == "这一数据(截至 2023-06-30)已经提交,正在等待审核,无需重复提交。"
 
 
 def test_the_database_keeps_one_waiting_copy_of_a_figure_across_both_steps(chain, official_own):
@@ -191,8 +192,9 @@ def test_a_head_returns_with_a_reason_and_the_official_sees_who(chain, official_
     assert stored.head_at is not None and returned.head_at == stored.head_at and stored.reviewed_at is None
     assert stored.returned_by_head and stored.returned_by == head_own
     (entry,) = entries(report, AuditEntry.Action.RETURN)
-    assert (entry.actor, entry.changes) == (
+    assert (entry.actor, entry.target_id, entry.changes) == (
         head_own,
+        chain.own_target.pk,
         {"state": ["confirming", "returned"], "reason": "佐证材料不全"},
     )
 
@@ -200,7 +202,7 @@ def test_a_head_returns_with_a_reason_and_the_official_sees_who(chain, official_
 @pytest.mark.parametrize("reason", ["", "   ", None])
 def test_a_return_by_the_head_needs_a_reason(chain, official_own, head_own, reason):
     report = submit(chain, official_own)
-    with pytest.raises(services.WorkflowError, match="请写明理由"):
+    with pytest.raises(services.WorkflowError, match="^退回时请写明理由。$"):
         services.return_by_head(report=report, head=head_own, reason=reason)
     assert Report.objects.get(pk=report.pk).state == CONFIRMING
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.RETURN).exists()
