@@ -144,7 +144,7 @@ def test_a_head_confirms_and_the_report_goes_on_to_review_unpublished(
 def test_nobody_confirms_their_own_report(chain, head_own):
     head_own.groups.add(permissions.ensure_roles()[OFFICIAL])
     report = submit(chain, head_own)
-    with pytest.raises(services.WorkflowError, match="不能确认自己提交的报告"):
+    with pytest.raises(services.WorkflowError, match="^不能确认自己提交的报告,请由本单位其他负责人确认。$"):
         services.confirm_report(report=report, head=head_own)
     assert Report.objects.get(pk=report.pk).state == CONFIRMING
     assert not entries(report, AuditEntry.Action.CONFIRM)
@@ -221,7 +221,7 @@ def test_the_official_corrects_a_returned_report_and_it_goes_to_the_head_again(c
 
 def test_a_reviewer_cannot_act_before_the_head(chain, official_own, reviewer):
     report = submit(chain, official_own)
-    with pytest.raises(services.WorkflowError, match="尚待部门负责人确认,确认后才能审核"):
+    with pytest.raises(services.WorkflowError, match="^该报告尚待部门负责人确认,确认后才能审核。$"):
         services.approve_report(report=report, reviewer=reviewer)
     with pytest.raises(services.WorkflowError, match="尚待部门负责人确认"):
         services.return_report(report=report, reviewer=reviewer, reason="x")
@@ -247,7 +247,9 @@ def test_the_head_who_confirmed_may_not_also_approve(chain, official_own, head_o
     head_own.groups.add(permissions.ensure_roles()[REVIEWER])
     report = submit(chain, official_own)
     services.confirm_report(report=report, head=head_own)
-    with pytest.raises(services.WorkflowError, match="您已作为部门负责人确认过这份报告"):
+    with pytest.raises(
+        services.WorkflowError, match="^您已作为部门负责人确认过这份报告,须由其他审核人员审核通过。$"
+    ):
         services.approve_report(report=report, reviewer=head_own)
     assert Report.objects.get(pk=report.pk).state == SUBMITTED
     assert not entries(report, AuditEntry.Action.APPROVE)
