@@ -8,6 +8,7 @@ test_signoff_reminders.py, simultaneous steps in test_signoff_races.py.
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -306,9 +307,25 @@ def test_who_may_confirm(world, official_own, head_own, reviewer, admin):
     ]
     head_own.is_active = False
     assert not permissions.can_confirm(head_own)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(
+        PermissionDenied, match="^" + re.escape("您没有确认本单位报告的权限(部门负责人)。") + "$"
+    ):
         permissions.require_head(official_own)
     permissions.require_head(admin)
+
+
+def test_overseeing_every_department_is_enough_for_every_step(world):
+    """A user holding only goals.oversee_reports (as an admin role made by hand might)."""
+    overseer = make_user("overseer")
+    overseer.user_permissions.add(permissions.Permission.objects.get(codename="oversee_reports"))
+    assert permissions.can_confirm(overseer) and permissions.can_close_plan(overseer)
+    assert permissions.can_publish_plan(overseer)
+    closer = make_user("closer")
+    closer.user_permissions.add(permissions.Permission.objects.get(codename="close_plan"))
+    assert permissions.can_close_plan(closer) and not permissions.can_publish_plan(closer)
+    publisher = make_user("publisher")
+    publisher.user_permissions.add(permissions.Permission.objects.get(codename="publish_plan"))
+    assert permissions.can_publish_plan(publisher) and not permissions.can_confirm(publisher)
 
 
 def test_a_head_confirms_the_targets_their_department_leads_or_co_leads(world, head_own, official_own, admin):
@@ -325,7 +342,7 @@ def test_a_head_reaches_their_departments_reports_only(chain, official_own, offi
     own = submit(chain, official_own)
     other = submit(chain, official_other, target=chain.other_target, value=4)
     assert permissions.get_report_for_confirm(head_own, own.pk) == own
-    with pytest.raises(Http404):
+    with pytest.raises(Http404, match="^没有这份报告,或它不属于您所在单位负责的目标。$"):
         permissions.get_report_for_confirm(head_own, other.pk)
     with pytest.raises(Http404):
         permissions.get_report_for_confirm(head_own, 999_999)
@@ -334,12 +351,25 @@ def test_a_head_reaches_their_departments_reports_only(chain, official_own, offi
     assert set(permissions.visible_reports(head_own)) == {own}
 
 
+def test_a_report_for_the_head_comes_with_its_target_and_author(
+    chain, official_own, head_own, django_assert_num_queries
+):
+    own = submit(chain, official_own)
+    head_own = type(head_own).objects.get(pk=head_own.pk)  # permissions not cached yet
+    permissions.can_confirm(head_own)  # the permission lookups, cached on the user
+    with django_assert_num_queries(1):
+        found = permissions.get_report_for_confirm(head_own, own.pk)
+        assert (found.target.code, found.author.username) == ("P1.1", "official-own")
+
+
 def test_the_heads_of_each_department_in_one_query(world, head_own, admin, django_assert_num_queries):
     world.own_department.members.add(admin)  # an admin in a department is nobody's head
     off_duty = staff_user("head-away", HEAD, world.own_department, is_active=False)
     direct = staff_user("head-direct", None, world.other_department)
     direct.user_permissions.add(permissions.Permission.objects.get(codename="confirm_report"))
     staff_user("official-2", OFFICIAL, world.own_department)
+    elsewhere = permissions.Department.objects.create(name="丙单位")
+    staff_user("head-elsewhere", HEAD, elsewhere)  # a department not asked about
     with django_assert_num_queries(1):
         found = permissions.heads_by_department([world.own_department.pk, world.other_department.pk])
     assert found == {world.own_department.pk: [head_own], world.other_department.pk: [direct]}
