@@ -89,6 +89,34 @@ def test_the_same_figure_waiting_for_the_head_is_not_submitted_twice(chain, offi
     assert str(refused.value) == "这一数据(截至 2023-06-30)已经提交,正在等待审核,无需重复提交。"
 
 
+def test_a_waiting_figure_is_found_before_anything_is_written(chain, official_own):
+    """Under the target's lock the second submission finds the first (waiting for the head)
+    and writes nothing: no INSERT tried (the unique constraint is only the last guard)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submit(chain, official_own)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(services.AlreadySubmitted):
+        submit(chain, official_own)
+    assert not [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("INSERT")]
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        ("draft", "2023 年计划尚未发布,还不能填报。"),
+        ("closed", "2023 年计划已结项,不再接受报告;如需更正结项数据,请联系管理员。"),
+    ],
+)
+def test_reports_are_taken_on_published_plans_only(world, official_own, status, message):
+    world.plan.status = status
+    world.plan.closed_at, world.plan.closed_as_of = timezone.now(), DAY
+    world.plan.save()
+    with pytest.raises(services.WorkflowError) as refused:
+        submit(world, official_own)
+    assert str(refused.value) == message and not Report.objects.exists()
+
+
 def test_the_database_keeps_one_waiting_copy_of_a_figure_across_both_steps(chain, official_own):
     submit(chain, official_own)
     with pytest.raises(IntegrityError), transaction.atomic():
