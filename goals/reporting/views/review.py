@@ -41,14 +41,13 @@ class QueueItem:
     level: str = ""
     reason_error: str = ""
     reason: str = ""
-    holding: signoff.Holding | None = None
+    holding: signoff.Holding | None = None  # who holds it now, since when
+    user_id: int | None = None
 
     @property
     def confirmed(self) -> bool:
         """The user confirmed it as department head (and did not write it)."""
         return self.own and self.report.author_id != self.user_id
-
-    user_id: int | None = None
 
 
 def queue_items(user, reports: list[Report]) -> list[QueueItem]:
@@ -124,7 +123,8 @@ def render_queue(request, summary: list[tuple[str, str]] = ()) -> HttpResponse:
         "total": pending.count() if len(reports) == QUEUE_LIMIT else len(reports),
         "limit": QUEUE_LIMIT,
         "summary": summary,
-        "in_flight": in_flight(year, timezone.localdate()),
+        # Outside the #review-queue fragment: the whole page only.
+        "in_flight": [] if request.htmx else in_flight(year, timezone.localdate()),
     }
     template = "staff/review_queue.html"
     if request.htmx:
