@@ -337,6 +337,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "常州经开区工作
 # this many days; the weekly digest to admins on this weekday (0 = Monday).
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 3)
 REVIEW_REMINDER_AFTER_DAYS = env_int("REVIEW_REMINDER_AFTER_DAYS", 3, minimum=1)
+# The sign-off chain: a department head holding a report to confirm more than this many
+# working days (Monday to Friday) is reminded, by email and on the department's channels.
+SIGNOFF_REMINDER_DAYS = env_int("SIGNOFF_REMINDER_DAYS", 2, minimum=1)
 DIGEST_WEEKDAY = env_int("DIGEST_WEEKDAY", 0)
 if DIGEST_WEEKDAY > 6:
     raise ImproperlyConfigured(f"DIGEST_WEEKDAY must be 0 (Monday) to 6 (Sunday); got {DIGEST_WEEKDAY}")

@@ -161,7 +161,7 @@ def test_it_creates_one_account_per_role_with_printed_random_passwords(seeded, s
     settings.DEBUG = True
     output = run_demo()
     found = passwords(output)
-    assert set(found) == {"demo-official-a", "demo-official-b", "demo-reviewer", "demo-admin"}
+    assert set(found) == {"demo-official-a", "demo-official-b", "demo-head", "demo-reviewer", "demo-admin"}
     users = {u.username: u for u in get_user_model().objects.filter(username__in=found)}
     for username, password in found.items():
         assert users[username].check_password(password) and len(password) >= 16
@@ -169,6 +169,9 @@ def test_it_creates_one_account_per_role_with_printed_random_passwords(seeded, s
     assert list(users["demo-official-b"].departments.values_list("name", flat=True)) == ["潞城街道"]
     assert users["demo-official-a"].has_perm("goals.submit_report")
     assert users["demo-reviewer"].has_perm("goals.review_report")
+    assert list(users["demo-head"].departments.values_list("name", flat=True)) == ["遥观镇"]
+    assert users["demo-head"].has_perm("goals.confirm_report")
+    assert not users["demo-head"].has_perm("goals.submit_report")
     assert not users["demo-reviewer"].has_perm("goals.submit_report")
     assert users["demo-admin"].is_superuser and users["demo-admin"].is_staff
     led = dict(
@@ -201,7 +204,7 @@ def test_it_resets_the_accounts_and_leaves_admins_assignments_alone(seeded, sett
     second_output = run_demo()
     second = passwords(second_output)
     assert all(first[name] != second[name] for name in first)
-    assert get_user_model().objects.filter(username__startswith="demo-").count() == 4
+    assert get_user_model().objects.filter(username__startswith="demo-").count() == 5
     assert Target.objects.get(plan=seeded, code="P4.2").lead_department.name == "横林镇"
     assert "P4.2 已由 横林镇 牵头,未改动" in second_output
 

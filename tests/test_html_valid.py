@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from goals.accounts.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
+from goals.accounts.permissions import ADMIN, HEAD, OFFICIAL, REVIEWER, ensure_roles
 from goals.models import Department, Leader, Report, Target
 from goals.participation import questions, tokens
 from goals.reporting import services
@@ -108,6 +108,17 @@ def scene(seeded, settings, tmp_path_factory):
         author=official,
     )
     services.return_report(report=returned, reviewer=reviewer, reason="请补充材料")
+    # The sign-off chain: a department head, and a report waiting for them.
+    head = make_user("nu-head", first_name="遥观负责人")
+    head.groups.add(Group.objects.get(name=HEAD))
+    unit.members.add(head)
+    Report.objects.create(
+        target=Target.objects.get(plan=plan, code="P1.3"),
+        value=Decimal(160),
+        as_of=datetime.date(2024, 7, 20),
+        author=official,
+        state=Report.State.CONFIRMING,
+    )
     question = questions.confirm(
         questions.ask(
             target=Target.objects.get(plan=plan, code="P4.1"),
@@ -204,6 +215,7 @@ def staff_pages(scene) -> list[tuple[object, str]]:
         (scene["admin"], reverse("workspace")),
         (scene["admin"], reverse("review_queue")),
         (get_user_model().objects.get(username="nu-leader"), reverse("leader_workspace")),
+        (get_user_model().objects.get(username="nu-head"), reverse("confirm_queue")),
         (official, reverse("staff_questions")),
         (reviewer, reverse("staff_questions")),
     ]

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from goals.accounts import permissions
-from goals.accounts.permissions import ADMIN, OFFICIAL, REVIEWER
+from goals.accounts.permissions import ADMIN, HEAD, OFFICIAL, REVIEWER
 from goals.models import Department, Report
 from goals.reporting import services
 from tests.builders import evidence, make_plan, make_project, make_target, make_user
@@ -26,12 +26,15 @@ def perms(group: Group) -> set[str]:
 # --- roles ----------------------------------------------------------------------------------
 
 
-def test_ensure_roles_creates_the_three_roles_from_nothing(db):
+def test_ensure_roles_creates_the_four_roles_from_nothing(db):
     Group.objects.all().delete()  # as on a database whose groups an admin removed
     groups = permissions.ensure_roles()
-    assert set(groups) == {OFFICIAL, REVIEWER, ADMIN}
-    assert {name: group.name for name, group in groups.items()} == {n: n for n in (OFFICIAL, REVIEWER, ADMIN)}
+    assert set(groups) == {OFFICIAL, REVIEWER, HEAD, ADMIN}
+    assert {name: group.name for name, group in groups.items()} == {
+        n: n for n in (OFFICIAL, REVIEWER, HEAD, ADMIN)
+    }
     assert perms(Group.objects.get(name=OFFICIAL)) == {"goals.submit_report", "goals.view_target"}
+    assert perms(Group.objects.get(name=HEAD)) == {"goals.confirm_report", "goals.view_target"}
     assert perms(Group.objects.get(name=REVIEWER)) == {
         "goals.review_report",
         "goals.view_report",

@@ -171,6 +171,22 @@ CASES = [
         lambda s: {"report": [s.pending_other.pk, s.pending_own.pk]},
         {"official_own": 403, "official_other": 403, "reviewer": (302, QUEUE), "admin": (302, QUEUE)},
     ),
+    # The department head's step (the sign-off chain, tested in full in test_staff_confirm.py):
+    # no persona here holds the head role; admins may step in.
+    (
+        "head's queue",
+        "get",
+        lambda s: reverse("confirm_queue"),
+        None,
+        {"official_own": 403, "official_other": 403, "reviewer": 403, "admin": 200},
+    ),
+    (
+        "head's return, guessed report id",
+        "post",
+        lambda s: reverse("head_return_report", args=[999_999]),
+        lambda s: {"reason": "x"},
+        {"official_own": 403, "official_other": 403, "reviewer": 403, "admin": 404},
+    ),
     (
         "evidence of own department's pending report",
         "get",
@@ -333,7 +349,11 @@ def test_it_answers_in_english_under_en(scene):
     assert as_user(scene.users["official_own"]).get("/en/staff/").status_code == 200
 
 
-POSTS = [c for c in CASES if c[1] == "post" and c[0] != "approve, guessed report id"]
+POSTS = [
+    c
+    for c in CASES
+    if c[1] == "post" and c[0] not in ("approve, guessed report id", "head's return, guessed report id")
+]
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])

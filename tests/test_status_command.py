@@ -37,6 +37,7 @@ def test_it_reports_an_empty_instance(db):
     assert shown["数据库迁移"] == "全部已执行"
     assert "尚未载入" in shown["公开的计划"]
     assert shown["待审核报告"] == "0"
+    assert shown["待部门确认报告"] == "0"
     assert shown["最近一次审核通过"] == "尚无"
     assert shown["最近一次备份"] == "尚无备份记录"
 

@@ -46,6 +46,7 @@ LABELS = {
     "rejected": gettext_lazy("未采用的建议"),
     "edited": gettext_lazy("修改过的建议"),
     "extra": gettext_lazy("补充的目标"),
+    "requires_head_confirmation": gettext_lazy("须部门负责人确认"),
     # Residents' questions (goals.participation.questions)
     "question": gettext_lazy("数据问询"),
     "due_on": gettext_lazy("答复期限"),
@@ -90,7 +91,7 @@ def value_text(value) -> str:
     return str(value)
 
 
-PAIRS = {"state", "lead_department", "co_departments", "members", "answer", "answering_department"}
+PAIRS = {"state", "lead_department", "co_departments", "members", "answer", "answering_department", "requires_head_confirmation"}
 
 
 def _is_pair(key: str, value) -> bool:

@@ -150,6 +150,16 @@ class PlanAdmin(
     actions = ["publish_selected", *PlanWorkbookAdmin.actions]
     readonly_fields = ["status", "published_at", "closed_at", "closed_as_of", "closed_by"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "requires_head_confirmation" in form.changed_data:  # the sign-off chain
+            after = obj.requires_head_confirmation
+            AuditEntry.objects.create(
+                actor=request.user,
+                action=AuditEntry.Action.EDIT,
+                changes={"plan": obj.year, "requires_head_confirmation": [not after, after]},
+            )
+
 
 @admin.register(Pillar)
 class PillarAdmin(PublishesChanges, admin.ModelAdmin):

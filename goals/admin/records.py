@@ -59,10 +59,10 @@ class EvidenceInline(admin.TabularInline):
 class ReportAdmin(admin.ModelAdmin):
     """Reports are appended through the workspace; admin reads them, it does not rewrite them."""
 
-    list_display = ["target", "value_text", "as_of", "state", "author", "reviewer", "created_at"]
+    list_display = ["target", "value_text", "as_of", "state", "author", "head", "reviewer", "created_at"]
     list_filter = ["state", "target__plan"]
     search_fields = ["target__code", "target__name", "note"]
-    list_select_related = ["target", "author", "reviewer"]
+    list_select_related = ["target", "author", "head", "reviewer"]
     date_hierarchy = "as_of"
     inlines = [EvidenceInline]
 

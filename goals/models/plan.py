@@ -63,6 +63,14 @@ class Plan(models.Model):
         default=False,
         help_text=_("勾选后,填报人员即使选择不接收提醒邮件,仍会收到报送截止前后的提醒。"),
     )
+    requires_head_confirmation = models.BooleanField(
+        _("须部门负责人确认"),
+        default=False,
+        help_text=_(
+            "勾选后,填报人员提交的报告先由本单位部门负责人确认(或退回),再交审核人员审核;"
+            "只对此后提交的报告生效。"
+        ),
+    )
 
     # Plans loaded from the published text (seed, fixtures) are published; a plan made in the
     # app (carried over, copied) is created as a draft explicitly.

@@ -50,6 +50,7 @@ class ReminderSent(models.Model):
         BEFORE_DEADLINE = "before", _("截止前提醒")
         AFTER_DEADLINE = "after", _("逾期提醒")
         REVIEW_WAITING = "review", _("待审核提醒")
+        CONFIRM_WAITING = "confirm", _("待部门确认提醒")
         WEEKLY_DIGEST = "digest", _("每周汇总")
         QUESTIONS_OVERDUE = "questions", _("问询逾期提醒")
 
@@ -75,7 +76,7 @@ class ReminderSent(models.Model):
                 fields=["user", "kind", "occasion"], name="remindersent_once_per_occasion"
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["before", "after", "review", "digest", "questions"]),
+                condition=models.Q(kind__in=["before", "after", "review", "confirm", "digest", "questions"]),
                 name="remindersent_kind_valid",
             ),
         ]

@@ -20,7 +20,16 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(state=Report.State.APPROVED)
 
     def pending(self) -> ReportQuerySet:
+        """Waiting for review (with the sign-off chain: confirmed by the department head)."""
         return self.filter(state=Report.State.SUBMITTED)
+
+    def awaiting_head(self) -> ReportQuerySet:
+        """Waiting for the department head's confirmation (the sign-off chain, Plan)."""
+        return self.filter(state=Report.State.CONFIRMING)
+
+    def in_flight(self) -> ReportQuerySet:
+        """Submitted and not yet decided: waiting for the head or for review."""
+        return self.filter(state__in=Report.WAITING)
 
     def as_of(self, day: datetime.date) -> ReportQuerySet:
         """Reports that stood on `day`: dated on or before it, and approved by its end."""
@@ -35,9 +44,14 @@ class Report(models.Model):
 
     Appended, never overwritten: a correction is a new report. The target's current
     value is its latest approved report by as-of date (then by creation).
+
+    The sign-off chain (Plan.requires_head_confirmation): a report submitted while it is on
+    waits for a department head (CONFIRMING) before review (SUBMITTED); `head` and `head_at`
+    record who handled it at that step and when (confirmed, or returned with a reason).
     """
 
     class State(models.TextChoices):
+        CONFIRMING = "confirming", _("待部门确认")
         SUBMITTED = "submitted", _("待审核")
         APPROVED = "approved", _("已通过")
         RETURNED = "returned", _("已退回")
@@ -79,6 +93,16 @@ class Report(models.Model):
         verbose_name=_("审核人"),
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="headed_reports",
+        verbose_name=_("部门负责人"),
+        help_text=_("须部门确认时,确认或退回这份报告的部门负责人"),
+    )
+    head_at = models.DateTimeField(_("部门确认时间"), null=True, blank=True)
     return_reason = models.TextField(_("退回理由"), blank=True)
     revises = models.ForeignKey(
         "self",
@@ -91,6 +115,9 @@ class Report(models.Model):
 
     objects = ReportQuerySet.as_manager()
 
+    # Submitted and not yet decided (one figure waits once across both: the unique constraint).
+    WAITING = (State.CONFIRMING, State.SUBMITTED)
+
     class Meta:
         verbose_name = _("进度报告")
         verbose_name_plural = _("进度报告")
@@ -99,15 +126,23 @@ class Report(models.Model):
             ("submit_report", _("可以为本单位负责的目标填报进度")),
             ("review_report", _("可以审核各单位提交的报告")),
             ("oversee_reports", _("可以查看并处理所有单位的目标与报告")),
+            ("confirm_report", _("可以确认或退回本单位的报告(部门负责人)")),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="report_value_not_negative"),
             models.CheckConstraint(
-                condition=Q(state__in=["submitted", "approved", "returned"]), name="report_state_valid"
+                condition=Q(state__in=["confirming", "submitted", "approved", "returned"]),
+                name="report_state_valid",
+            ),
+            # Decided at review, or returned by the department head (who is recorded).
+            models.CheckConstraint(
+                condition=Q(state__in=["confirming", "submitted"])
+                | (Q(reviewer__isnull=False) & Q(reviewed_at__isnull=False))
+                | (Q(state="returned") & Q(head_at__isnull=False)),
+                name="report_reviewed_has_reviewer",
             ),
             models.CheckConstraint(
-                condition=Q(state="submitted") | (Q(reviewer__isnull=False) & Q(reviewed_at__isnull=False)),
-                name="report_reviewed_has_reviewer",
+                condition=Q(head__isnull=True) | Q(head_at__isnull=False), name="report_head_has_time"
             ),
             models.CheckConstraint(
                 condition=~Q(state="returned") | ~Q(return_reason=""),
@@ -116,10 +151,10 @@ class Report(models.Model):
             # A figure waits for review once: a double click, a retried request or the same
             # figure sent from the workbook and the web form at once make no second report.
             # Another value or as-of day is a new report, and so is the same figure again
-            # once the first has been reviewed.
+            # once the first has been reviewed (or returned by the department head).
             models.UniqueConstraint(
                 fields=["target", "as_of", "value"],
-                condition=Q(state="submitted"),
+                condition=Q(state__in=["confirming", "submitted"]),
                 name="report_one_pending_per_figure",
                 violation_error_message=_("这一数据已经提交,正在等待审核,无需重复提交。"),
             ),
@@ -136,6 +171,27 @@ class Report(models.Model):
     @property
     def plausibility_labels(self) -> list[str]:
         return plausibility.labels(self.plausibility_flags)
+
+    @property
+    def returned_by_head(self) -> bool:
+        return self.state == self.State.RETURNED and self.reviewer_id is None and self.head_at is not None
+
+    @property
+    def returned_by(self):
+        """Who returned it: the department head at the first step, else the reviewer."""
+        return self.head if self.returned_by_head else self.reviewer
+
+    @property
+    def held_since(self) -> datetime.datetime:
+        """Since when the report's current holder has it: the head since submission, the
+        reviewers since the head's confirmation (or submission), the official since the return."""
+        if self.state == self.State.SUBMITTED:
+            return self.head_at or self.created_at
+        if self.state == self.State.RETURNED:
+            return self.reviewed_at or self.head_at or self.created_at
+        if self.state == self.State.APPROVED:
+            return self.reviewed_at or self.created_at
+        return self.created_at
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
@@ -186,6 +242,7 @@ class AuditEntry(models.Model):
 
     class Action(models.TextChoices):
         SUBMIT = "submit", _("提交报告")
+        CONFIRM = "confirm", _("部门确认")
         APPROVE = "approve", _("审核通过")
         RETURN = "return", _("退回报告")
         ASSIGN = "assign", _("调整分工")

@@ -132,9 +132,10 @@ def closable_from(plan: Plan) -> datetime.date:
 
 
 def pending_codes(plan: Plan) -> list[str]:
-    """The targets (codes, one per waiting report) whose reports wait for review."""
+    """The targets (codes, one per waiting report) whose reports wait for review (or for the
+    department head's confirmation before it)."""
     return list(
-        Report.objects.pending()
+        Report.objects.in_flight()
         .for_plan(plan)
         .order_by("target__order", "target__code", "created_at")
         .values_list("target__code", flat=True)

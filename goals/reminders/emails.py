@@ -72,6 +72,10 @@ SUBJECTS = {
         _("【审核提醒】%(n)s 份报告等待审核已超过 %(days)s 天")
         % {"n": len(o.items), "days": settings.REVIEW_REMINDER_AFTER_DAYS}
     ),
+    Kind.CONFIRM_WAITING: lambda o: (
+        _("【确认提醒】%(n)s 份报告等待部门负责人确认已超过 %(days)s 个工作日")
+        % {"n": len(o.items), "days": settings.SIGNOFF_REMINDER_DAYS}
+    ),
     Kind.WEEKLY_DIGEST: lambda o: (
         _("【每周汇总】%(year)s 年工作目标亮灯情况(%(week)s)")
         % {"year": o.extra["plan"].year, "week": o.occasion}
@@ -82,6 +86,7 @@ LINKS = {
     Kind.BEFORE_DEADLINE: "workspace",
     Kind.AFTER_DEADLINE: "workspace",
     Kind.REVIEW_WAITING: "review_queue",
+    Kind.CONFIRM_WAITING: "confirm_queue",
     Kind.WEEKLY_DIGEST: "staff_league",
     Kind.QUESTIONS_OVERDUE: "staff_questions",
 }

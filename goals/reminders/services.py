@@ -8,7 +8,11 @@ Who gets what, on a day (`collect`), and sending it once (`send`):
 - **after a deadline**: the same officials, for targets whose report is still missing; after
   the year's last deadline, once more for a last period never reported (until the plan is
   closed; the occasion is that deadline, so it goes once);
-- **reviewers**, when reports have waited for review more than REVIEW_REMINDER_AFTER_DAYS;
+- **reviewers**, when reports have waited for review more than REVIEW_REMINDER_AFTER_DAYS
+  (counted from the department head's confirmation when the plan asks for one);
+- **department heads** (the sign-off chain), when reports have waited for their confirmation
+  more than SIGNOFF_REMINDER_DAYS working days (goals.reminders.held), by email and on their
+  department's channels;
 - a **weekly digest** to admins on DIGEST_WEEKDAY: targets by light, and per department;
 - **residents' questions** (数据问询) past their answer deadline: daily, to the officials of
   the department that must answer them, or to the reviewers (督查室) for a question on a target
@@ -44,6 +48,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -53,6 +58,7 @@ from goals.channels import deliveries
 from goals.league import standings as league
 from goals.models import Channel, Department, Plan, Question, ReminderPreference, ReminderSent, Report, Target
 from goals.planning import publication
+from goals.reminders import held
 from goals.reminders.emails import (  # noqa: F401  (site_origin and link are read from here too)
     DEADLINE_KINDS,
     SUBJECTS,
@@ -150,9 +156,11 @@ def _review_reminders(plans: list[Plan], day: datetime.date, users) -> list[Outg
     # Waited more than N days: submitted before the day N days ago.
     limit = day - datetime.timedelta(days=settings.REVIEW_REMINDER_AFTER_DAYS + 1)
     cutoff = timezone.make_aware(datetime.datetime.combine(limit, datetime.time.max))
+    # With the sign-off chain they wait for review from the head's confirmation.
     waiting = list(
         Report.objects.pending()
-        .filter(target__plan__in=plans, created_at__lte=cutoff)
+        .filter(target__plan__in=plans)
+        .filter(Q(head_at__isnull=True, created_at__lte=cutoff) | Q(head_at__lte=cutoff))
         .select_related("target")
         .order_by("created_at", "id")
     )
@@ -161,7 +169,7 @@ def _review_reminders(plans: list[Plan], day: datetime.date, users) -> list[Outg
     reviewers = [u for u in users if permissions.can_review(u)]
     found = []
     for user in reviewers:
-        mine = [r for r in waiting if r.author_id != user.pk]
+        mine = [r for r in waiting if user.pk not in (r.author_id, r.head_id)]
         if mine:
             found.append(Outgoing(user, Kind.REVIEW_WAITING, day.isoformat(), mine, {"plan": plans[-1]}))
     return found
@@ -248,6 +256,7 @@ def collect(day: datetime.date, plan: Plan | None = None) -> list[Outgoing]:
         found += _question_reminders(each, day, users)
     if plans:
         found += _review_reminders(plans, day, users)
+        found += held.head_reminders(plans, day, users)
     found = _merged(found)
     prefs = _preferences([o.user for o in found])
     kept = []
@@ -366,6 +375,7 @@ def channel_messages(day: datetime.date, plan: Plan | None = None) -> list[Chann
                 context |= {"row": rows.get(channel.department_id), "department": channel.department.name}
                 text = render_to_string("channels/digest.md", context)
                 found.append(ChannelMessage(channel, Kind.WEEKLY_DIGEST, digest.occasion, title, text))
+        found += [ChannelMessage(*message) for message in held.head_channel_messages(plan, day, channels)]
     return found
 
 

@@ -18,9 +18,9 @@ from goals.rules.progress import Status
 from goals.tracking.evaluation import PlanProgress, TargetProgress
 
 # Reports that say "we reported": approved ones (what the public sees), and for staff pages
-# and reminders also those waiting for review.
+# and reminders also those waiting for review (or for the department head before it).
 PUBLIC_STATES = (Report.State.APPROVED,)
-STAFF_STATES = (Report.State.APPROVED, Report.State.SUBMITTED)
+STAFF_STATES = (Report.State.APPROVED, Report.State.SUBMITTED, Report.State.CONFIRMING)
 # Far enough back to see the two latest periods of a quarterly cycle and their reports.
 WINDOW_DAYS = 200
 # A held ceiling still owes a confirmation each period (goals.rules.cadence.confirmed).

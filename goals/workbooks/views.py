@@ -179,7 +179,17 @@ def workbook_confirm(request) -> HttpResponse:
         messages.error(request, str(error))
         return redirect(reverse("workbook") + f"?year={plan.year}")
     del request.session[SESSION_KEY]
-    if created:
+    if created and plan.requires_head_confirmation:  # the sign-off chain: the head first
+        messages.success(
+            request,
+            ngettext(
+                "已提交 %(n)s 条进度报告,等待部门负责人确认。",
+                "已提交 %(n)s 条进度报告,等待部门负责人确认。",
+                len(created),
+            )
+            % {"n": len(created)},
+        )
+    elif created:
         messages.success(
             request,
             ngettext(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,7 +21,7 @@ from goals.accounts import permissions
 from goals.accounts.staff import HtmxHttpRequest, StaffYear, staff_login_required, staff_year
 from goals.models import Report
 from goals.planning import states
-from goals.reporting import services
+from goals.reporting import services, signoff
 from goals.rules.text import has_control_chars, parse_id
 from goals.tracking.evaluation import latest_approved
 
@@ -35,11 +36,18 @@ REASON_MAX = 2000
 class QueueItem:
     report: Report
     current: dict | None  # the target's latest approved report: {"value", "as_of", ...}
-    own: bool
+    own: bool  # the user may not approve it: they wrote it, or confirmed it as head
     message: str = ""
     level: str = ""
     reason_error: str = ""
     reason: str = ""
+    holding: signoff.Holding | None = None  # who holds it now, since when
+    user_id: int | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        """The user confirmed it as department head (and did not write it)."""
+        return self.own and self.report.author_id != self.user_id
 
 
 def queue_items(user, reports: list[Report]) -> list[QueueItem]:
@@ -49,18 +57,40 @@ def queue_items(user, reports: list[Report]) -> list[QueueItem]:
     current: dict[int, dict] = {}
     for plan in plans.values():
         current.update(latest_approved(plan, today))
+    held = {h.report.pk: h for h in signoff.holdings(reports, today)}
     return [
-        QueueItem(report, current.get(report.target_id), report.author_id == user.pk) for report in reports
+        QueueItem(
+            report,
+            current.get(report.target_id),
+            user.pk in (report.author_id, report.head_id),
+            holding=held.get(report.pk),
+            user_id=user.pk,
+        )
+        for report in reports
     ]
 
 
 def pending_reports():
     return (
         Report.objects.pending()
-        .select_related("target__plan", "target__lead_department", "author", "revises__reviewer")
+        .select_related("target__plan", "target__lead_department", "author", "head", "revises__reviewer")
         .prefetch_related("evidence")
         .order_by("created_at", "id")
     )
+
+
+def in_flight(year: StaffYear, day) -> list[signoff.Holding]:
+    """Reports not yet with the reviewers: waiting for a department head, or returned and not
+    yet corrected by their official; who holds each, and since when (longest held first)."""
+    corrected = Report.objects.filter(revises=OuterRef("pk"))
+    reports = (
+        Report.objects.filter(target__plan__in=year.open_plans if year.plan is None else [year.plan])
+        .annotate(corrected=Exists(corrected))
+        .filter(Q(state=Report.State.CONFIRMING) | Q(state=Report.State.RETURNED, corrected=False))
+        .select_related("target", "author", "head", "reviewer")
+        .order_by("created_at", "id")[:QUEUE_LIMIT]
+    )
+    return sorted(signoff.holdings(list(reports), day), key=lambda h: h.since)
 
 
 @never_cache
@@ -93,6 +123,8 @@ def render_queue(request, summary: list[tuple[str, str]] = ()) -> HttpResponse:
         "total": pending.count() if len(reports) == QUEUE_LIMIT else len(reports),
         "limit": QUEUE_LIMIT,
         "summary": summary,
+        # Outside the #review-queue fragment: the whole page only.
+        "in_flight": [] if request.htmx else in_flight(year, timezone.localdate()),
     }
     template = "staff/review_queue.html"
     if request.htmx:
@@ -126,7 +158,7 @@ def fresh_item(request, report: Report, **message) -> QueueItem:
     """The report as it stands now (approved, returned, or still pending), for its row."""
     report = (
         Report.objects.select_related(
-            "target__plan", "target__lead_department", "author", "reviewer", "revises__reviewer"
+            "target__plan", "target__lead_department", "author", "reviewer", "head", "revises__reviewer"
         )
         .prefetch_related("evidence")
         .get(pk=report.pk)

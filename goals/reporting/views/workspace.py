@@ -68,13 +68,14 @@ class Row:
 
 
 def open_reports(target_ids) -> dict[int, list[Report]]:
-    """Submitted reports, and returned ones not yet corrected, per target: one query (+evidence)."""
+    """Reports waiting (for the head or for review), and returned ones not yet corrected, per
+    target: one query (+evidence)."""
     corrected = Report.objects.filter(revises=OuterRef("pk"))
     reports = (
         Report.objects.filter(target_id__in=target_ids)
         .annotate(corrected=Exists(corrected))
-        .filter(Q(state=Report.State.SUBMITTED) | Q(state=Report.State.RETURNED, corrected=False))
-        .select_related("author", "reviewer")
+        .filter(Q(state__in=Report.WAITING) | Q(state=Report.State.RETURNED, corrected=False))
+        .select_related("author", "reviewer", "head")
         .prefetch_related("evidence")
         .order_by("-created_at", "-id")
     )
@@ -131,6 +132,8 @@ def workspace(request: HtmxHttpRequest) -> HttpResponse:
     if not permissions.can_submit(user):
         if permissions.can_review(user):
             return redirect("review_queue")
+        if permissions.can_confirm(user):  # a department head (部门负责人) only
+            return redirect("confirm_queue")
         if hasattr(user, "leader"):  # a leader in charge (分管领导) without a reporting role
             return redirect("leader_workspace")
         raise PermissionDenied(_("您的账号尚未分配填报或审核角色,请联系管理员。"))
@@ -278,7 +281,11 @@ def handle_report(request, target: Target, revises: Report | None) -> HttpRespon
         return render_row(
             request, build_row(target, form, revises, message=str(error), level="error"), status=409
         )
-    done = _("已提交 %(code)s 的进度(%(value)s,截至 %(day)s),等待审核。") % {
+    if report.state == Report.State.CONFIRMING:
+        done = _("已提交 %(code)s 的进度(%(value)s,截至 %(day)s),等待部门负责人确认。")
+    else:
+        done = _("已提交 %(code)s 的进度(%(value)s,截至 %(day)s),等待审核。")
+    done %= {
         "code": target.code,
         "value": in_target_scale(report.value, target),
         "day": report.as_of.isoformat(),

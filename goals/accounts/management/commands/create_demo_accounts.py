@@ -18,13 +18,14 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from goals.accounts.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
+from goals.accounts.permissions import ADMIN, HEAD, OFFICIAL, REVIEWER, ensure_roles
 from goals.models import AuditEntry, Department, Plan, Target
 
 # (username, display name, role, department)
 ACCOUNTS = [
     ("demo-official-a", "演示填报员(遥观镇)", OFFICIAL, "遥观镇"),
     ("demo-official-b", "演示填报员(潞城街道)", OFFICIAL, "潞城街道"),
+    ("demo-head", "演示部门负责人(遥观镇)", HEAD, "遥观镇"),
     ("demo-reviewer", "演示审核员", REVIEWER, None),
     ("demo-admin", "演示管理员", ADMIN, None),
 ]
@@ -38,7 +39,7 @@ SEED_YEAR = 2024
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("创建(或重置)四个演示账号并打印随机密码;仅在 DEBUG 开启时可用。")
+    help = gettext_lazy("创建(或重置)五个演示账号并打印随机密码;仅在 DEBUG 开启时可用。")
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:

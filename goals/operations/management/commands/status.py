@@ -56,6 +56,7 @@ class Command(BaseCommand):
         states = ", ".join(f"{p.year} {p.get_status_display()}" for p in Plan.objects.order_by("year"))
         self.line(_("各年度计划"), states or _("尚无"))
         self.line(_("待审核报告"), str(Report.objects.pending().count()))
+        self.line(_("待部门确认报告"), str(Report.objects.awaiting_head().count()))
         last = Report.objects.approved().select_related("target").order_by("-reviewed_at", "-id").first()
         self.line(
             _("最近一次审核通过"),
