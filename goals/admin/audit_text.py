@@ -91,7 +91,15 @@ def value_text(value) -> str:
     return str(value)
 
 
-PAIRS = {"state", "lead_department", "co_departments", "members", "answer", "answering_department", "requires_head_confirmation"}
+PAIRS = {
+    "state",
+    "lead_department",
+    "co_departments",
+    "members",
+    "answer",
+    "answering_department",
+    "requires_head_confirmation",
+}
 
 
 def _is_pair(key: str, value) -> bool:
