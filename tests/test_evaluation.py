@@ -70,6 +70,27 @@ def test_evaluating_as_of_a_date_ignores_later_reports(plan):
     assert evaluate_plan(plan, datetime.date(2023, 3, 30)).targets[target.id].status == Status.NO_REPORT
 
 
+def test_a_page_of_part_of_the_plan_ignores_later_reports_too(plan):
+    # Its project's page, its department's page: as of 1 April, the September figure is not there yet.
+    target = make_target(make_project(plan), "P1.1", value=100)
+    approved(target, 30, datetime.date(2023, 3, 31))
+    approved(target, 100, datetime.date(2023, 9, 30))
+    for part in ({"scope": project_scope("P1")}, {"targets": Q(code="P1.1")}):
+        assert evaluate_plan(plan, datetime.date(2023, 4, 1), **part).targets[target.id].value == D(30)
+
+
+def test_a_range_is_exceeded_from_its_top_in_base_units(plan):
+    # 2–3 万人: 2.5 万 is done within the range; 3 万 reaches its top, which is beyond what was asked.
+    band = make_target(
+        make_project(plan), "P2.1", kind=Target.Kind.RANGE, value=2, target_upper=D(3), scale=10000, unit="人"
+    )
+    approved(band, 25000, datetime.date(2023, 6, 30))
+    within = evaluate_plan(plan, JUL1).targets[band.id]
+    assert (within.status, within.exceeded) == (Status.DONE, False)
+    approved(band, 30000, JUL1)
+    assert evaluate_plan(plan, JUL1).targets[band.id].exceeded is True
+
+
 def test_scaled_targets_compare_in_base_units(plan):
     # 1.1万名: 10,450 people served is 95%.
     target = make_target(make_project(plan), "P4.1", value="1.1", scale=10000, unit="名")
@@ -373,6 +394,23 @@ def test_the_same_place_in_the_document_falls_back_to_the_code(plan):
     assert [tp.target.code for tp in result.groups[project.id].targets] == ["P1.1", "P1.2"]
 
 
+def test_the_whole_plan_reads_its_reports_by_plan_not_by_a_list_of_its_targets(plan):
+    """Ten thousand targets' ids would be ten thousand query parameters (SQLite refuses more
+    than 32766): the whole plan's reports are found by the plan; only a page's few by ids."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    project = make_project(plan)
+    for n in range(3):
+        approved(make_target(project, f"P1.{n}"), 5, JUL1)
+    for part in ({}, {"scope": project_scope("P1")}, {"targets": Q(code="P1.1")}):
+        with CaptureQueriesContext(connection) as captured:
+            evaluate_plan(plan, JUL1, **part)
+        [reports] = [q["sql"] for q in captured if "ROW_NUMBER()" in q["sql"]]
+        read = reports.split('FROM "goals_report"', 1)[1]
+        assert ('"target_id" IN (' in read) == bool(part), (part, read)
+
+
 def test_latest_approved_reads_only_the_plan_asked_for(plan):
     target = make_target(make_project(plan), "P1.1")
     other = make_target(make_project(make_plan(2024)), "P1.1")
@@ -397,6 +435,15 @@ def test_reading_a_targets_lead_department_costs_no_query(plan, django_assert_nu
     result = evaluate_plan(plan, JUL1)
     with django_assert_num_queries(0):
         assert result.targets[target.id].target.lead_department.name == "遥观镇"
+
+
+def test_reading_a_targets_plan_and_group_costs_no_query(plan, django_assert_num_queries):
+    # Pages list each target under its project or measure: the evaluation has both at hand.
+    target = make_target(make_project(plan), "P1.1")
+    result = evaluate_plan(plan, JUL1)
+    with django_assert_num_queries(0):
+        read = result.targets[target.id].target
+        assert (read.plan.year, read.group.code) == (2023, "P1")
 
 
 def test_the_reporting_cycle_comes_from_the_plan_unless_a_target_overrides_it(plan):
@@ -684,6 +731,19 @@ def test_only_a_correction_of_the_breaching_report_itself_erases_a_breach(plan):
     assert breach.pk
 
 
+def test_of_two_figures_for_one_day_the_one_given_last_stands_whatever_its_row_number(plan):
+    # The breach was given after the zero for the same day (a later submission, approved
+    # later), though its row came first: it is the figure that stands, on every surface.
+    ceiling = make_target(make_project(plan), "A6.1", kind=Target.Kind.AT_MOST, value=0)
+    breach = approved(ceiling, 1, AUG15, note="1 起较大事故")
+    zero = approved(ceiling, 0, AUG15)
+    given = datetime.datetime(2023, 8, 16, 9, tzinfo=datetime.UTC)
+    Report.objects.filter(pk=zero.pk).update(created_at=given)
+    Report.objects.filter(pk=breach.pk).update(created_at=given + datetime.timedelta(hours=1))
+    tp = _both(plan, ceiling, datetime.date(2023, 9, 1))
+    assert (tp.status, tp.value, tp.worst) == (Status.BREACHED, D(1), D(1))
+
+
 def test_a_ceiling_must_be_confirmed_each_period_to_stay_held(plan):
     ceiling = make_target(make_project(plan), "A6.1", kind=Target.Kind.AT_MOST, value=0)
     approved(ceiling, 0, datetime.date(2023, 9, 30))
@@ -714,6 +774,18 @@ def test_a_level_without_a_baseline_projects_from_its_first_report_and_never_pas
     # Before any report: no rate still needed (no known start).
     empty = make_target(make_project(plan, "P4"), "P1.4", kind=Target.Kind.LEVEL, value="4.5")
     assert evaluate_plan(plan, JUL1).targets[empty.id].required is None
+
+
+def test_a_level_projects_from_its_earliest_report_even_when_that_was_entered_last(plan):
+    # July's figure was entered first, April's later (a month caught up on): the pace runs
+    # from April, the first report by date, not by entry.
+    slow = make_target(make_project(plan), "P3.2", kind=Target.Kind.LEVEL, value=27, unit="%")
+    approved(slow, 21, JUL1)
+    approved(slow, 20, datetime.date(2023, 4, 1))
+    assert _both(plan, slow, JUL1).projected == D(20) + D(274) / D(91)
+    assert latest_of(Target.objects.filter(pk=slow.pk), JUL1)[slow.id]["first_as_of"] == datetime.date(
+        2023, 4, 1
+    )
 
 
 def test_a_target_done_within_its_tolerance_needs_nothing_more(plan):

@@ -119,6 +119,32 @@ def test_oversight_alone_lets_one_report_and_review(db):
     assert permissions.can_submit(user) and permissions.can_review(user)
 
 
+def holding(*codenames: str):
+    """A user given exactly these goals permissions, in no role group."""
+    user = make_user("holder-" + "-".join(codenames))
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="goals", codename__in=codenames)
+    )
+    return user
+
+
+def test_closing_a_year_and_publishing_a_plan_are_separate_rights_that_oversight_holds_both(db):
+    # (may close a year, may publish a plan, sees drafts)
+    rights = {
+        ("close_plan",): (True, False, False),
+        ("publish_plan",): (False, True, True),
+        ("oversee_reports",): (True, True, True),
+        ("submit_report",): (False, False, False),
+    }
+    for codenames, expected in rights.items():
+        user = holding(*codenames)
+        assert (
+            permissions.can_close_plan(user),
+            permissions.can_publish_plan(user),
+            permissions.can_see_drafts(user),
+        ) == expected, codenames
+
+
 def test_an_inactive_user_can_do_nothing(world, official_own, reviewer, admin):
     for user in (official_own, reviewer, admin):
         user.is_active = False

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Q
 from django.urls import reverse
 
 from goals.accounts.permissions import ADMIN, OFFICIAL, REVIEWER, ensure_roles
@@ -192,6 +193,9 @@ def test_a_closed_years_pages_read_the_stored_record(seeded, people, client, set
     assert live.status == "done"  # what the changed target would now say
     stored = evaluate_plan(seeded, datetime.date(2026, 3, 1)).targets[target.pk]
     assert (stored.status, stored.percent, stored.light) == ("missed", Decimal(75), "red")
+    # From the very day it was closed as of: that day's evaluation is the one stored.
+    on_the_day = evaluate_plan(seeded, CLOSING_DAY).targets[target.pk]
+    assert (on_the_day.status, on_the_day.final.evaluated_on) == ("missed", CLOSING_DAY)
     after = client.get("/targets/P1.3/").content.decode()
     assert "未完成" in after and "75%" in after and "红灯" in after and "已完成" not in after
     row = next(t for t in client.get("/data/2024/targets.json").json()["targets"] if t["code"] == "P1.3")
@@ -208,6 +212,16 @@ def test_a_closed_years_pages_read_the_stored_record(seeded, people, client, set
         "status": "closed",
         "closed_as_of": "2025-01-25",
     }
+
+
+def test_a_page_of_part_of_a_closed_year_reads_the_stored_record_of_each_target_it_shows(seeded, people):
+    """A page that leaves some of the year's targets out (more than a page's few, so every
+    record is read) still shows each of its own targets' stored records."""
+    plan = states.close_plan(seeded, actor=people["reviewer"], as_of=CLOSING_DAY)
+    first = Target.objects.filter(plan=seeded).order_by("order", "code").first()
+    part = evaluate_plan(plan, datetime.date(2026, 3, 1), targets=~Q(pk=first.pk))
+    assert len(part.targets) > 100 and first.pk not in part.targets
+    assert all(tp.final is not None for tp in part.targets.values())
 
 
 def test_a_closed_year_takes_no_reports(seeded, people, today):

@@ -307,6 +307,8 @@ class TestRollup:
 
     def test_items_without_percent_are_left_out(self):
         assert progress.weighted_average([(D(1), D(40)), (D(1), None)]) == D(40)
+        # Wherever they come: a ceiling (no percent) listed first leaves the rest counted.
+        assert progress.weighted_average([(D(1), None), (D(1), D(40)), (D(3), D(80))]) == D(70)
         assert progress.weighted_average([(D(1), None)]) is None
         assert progress.weighted_average([]) is None
 

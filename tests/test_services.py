@@ -6,9 +6,10 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from goals.models import AuditEntry, Report, Target
+from goals.models import AuditEntry, Plan, Report, Target
 from goals.reporting import services
 from goals.reporting.forms import ReportForm
 from tests.builders import PDF, PNG, make_plan, make_project, make_target, make_user, upload
@@ -350,3 +351,30 @@ def test_a_duplicate_committed_between_the_check_and_the_insert_is_caught_by_the
         assert Report.objects.count() == 1  # the outer transaction is still usable
     assert again.value.report == first and len(looked) == 2
     assert AuditEntry.objects.count() == 1
+
+
+def test_a_duplicate_is_refused_before_anything_is_written(target, official):
+    """Under the target's lock the waiting report is found first: the duplicate is answered
+    without an insert that fails (the unique constraint is only the last resort)."""
+    services.submit_report(target=target, value=D(120), as_of=DAY, author=official)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(services.AlreadySubmitted) as again:
+        services.submit_report(target=target, value=D(120), as_of=DAY, author=official)
+    assert str(again.value) == "这一数据(截至 2023-06-30)已经提交,正在等待审核,无需重复提交。"
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("INSERT")]
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (Plan.Status.DRAFT, "2023 年计划尚未发布,还不能填报。"),
+        (Plan.Status.CLOSED, "2023 年计划已结项,不再接受报告;如需更正结项数据,请联系管理员。"),
+    ],
+)
+def test_a_plan_that_is_not_open_takes_no_report_and_says_why(target, official, status, message):
+    closing = datetime.datetime(2024, 1, 25, 9, tzinfo=datetime.UTC)
+    closed = {"closed_at": closing, "closed_as_of": closing.date()} if status == Plan.Status.CLOSED else {}
+    Plan.objects.filter(pk=target.plan_id).update(status=status, **closed)
+    with pytest.raises(services.WorkflowError) as refused:
+        services.submit_report(target=target, value=D(120), as_of=DAY, author=official)
+    assert str(refused.value) == message
+    assert not Report.objects.exists() and not AuditEntry.objects.exists()
