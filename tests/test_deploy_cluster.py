@@ -74,7 +74,13 @@ class Cluster:
         run(manage + ["seed"], env)
         demo = run(manage + ["create_demo_accounts"], {**env, "DEBUG": "1"})
         self.passwords = dict(re.findall(r"^\s+(demo-[\w-]+)\s+(\S+)\s", demo, flags=re.MULTILINE))
-        assert set(self.passwords) == {"demo-official-a", "demo-official-b", "demo-reviewer", "demo-admin"}
+        assert set(self.passwords) == {
+            "demo-official-a",
+            "demo-official-b",
+            "demo-head",
+            "demo-reviewer",
+            "demo-admin",
+        }
         second = App(self.tmp, "app-b", env)
         second.start()
         self.apps.append(second)
