@@ -147,3 +147,36 @@ def test_a_follower_hears_nothing_until_the_reviewer_approves(client, site, smtp
     services.approve_report(report=report, reviewer=reviewer)
     assert len(updates.run(FOLLOW_DAY).sent) == 1
     assert "1.045万名" in text_of(smtp.messages[0][1])
+
+
+@pytest.mark.parametrize("step", ["head", "reviewer"])
+def test_an_official_holding_a_returned_report_is_reminded_until_they_correct_it(smtp, chain, seeded, step):  # noqa: F811
+    # Whoever holds a report too long hears of it: after a return, the official who must correct it.
+    report = submit(seeded, "P4.1", chain["a"])
+    if step == "head":
+        services.return_by_head(report=report, head=chain["head-a"], reason="附件与数值不符")
+        Report.objects.filter(pk=report.pk).update(head_at=SUBMITTED_ON)
+    else:
+        services.confirm_report(report=report, head=chain["head-a"])
+        services.return_report(report=report, reviewer=chain["reviewer"], reason="附件与数值不符")
+        Report.objects.filter(pk=report.pk).update(head_at=SUBMITTED_ON, reviewed_at=SUBMITTED_ON)
+    reminders.run(WEDNESDAY)  # returned on Monday: two working days, not yet
+    assert returned_reminders(smtp) == []
+    reminders.run(THURSDAY)
+    [message] = returned_reminders(smtp)
+    assert message["Subject"] == "【退回提醒】1 份被退回的报告已超过 2 个工作日未修改重报"
+    body = text_of(message)
+    assert "P4.1" in body and "附件与数值不符" in body and f"{SITE}/staff/" in body
+    assert "附件与数值不符" in html_of(message)
+    assert [m for _rcpt, m in smtp.messages if "退回提醒" in m["Subject"]] == [message]  # to nobody else
+    smtp.clear()
+    reminders.run(THURSDAY)  # once a day
+    assert returned_reminders(smtp) == []
+    # Corrected (a new report of the target): the returned one is held by nobody any more.
+    submit(seeded, "P4.1", chain["a"], when=datetime.datetime(2024, 7, 4, 12, tzinfo=datetime.UTC))
+    reminders.run(datetime.date(2024, 7, 8))
+    assert returned_reminders(smtp) == []
+
+
+def returned_reminders(smtp) -> list:  # noqa: F811
+    return [m for m in smtp.to("official-a@example.org") if m["Subject"].startswith("【退回提醒】")]

@@ -51,6 +51,7 @@ class ReminderSent(models.Model):
         AFTER_DEADLINE = "after", _("逾期提醒")
         REVIEW_WAITING = "review", _("待审核提醒")
         CONFIRM_WAITING = "confirm", _("待部门确认提醒")
+        RETURNED_WAITING = "returned", _("退回待修改提醒")
         WEEKLY_DIGEST = "digest", _("每周汇总")
         QUESTIONS_OVERDUE = "questions", _("问询逾期提醒")
 
@@ -76,7 +77,7 @@ class ReminderSent(models.Model):
                 fields=["user", "kind", "occasion"], name="remindersent_once_per_occasion"
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["before", "after", "review", "confirm", "digest", "questions"]),
+                condition=models.Q(kind__in=["before", "after", "review", "confirm", "returned", "digest", "questions"]),
                 name="remindersent_kind_valid",
             ),
         ]

@@ -76,6 +76,10 @@ SUBJECTS = {
         _("【确认提醒】%(n)s 份报告等待部门负责人确认已超过 %(days)s 个工作日")
         % {"n": len(o.items), "days": settings.SIGNOFF_REMINDER_DAYS}
     ),
+    Kind.RETURNED_WAITING: lambda o: (
+        _("【退回提醒】%(n)s 份被退回的报告已超过 %(days)s 个工作日未修改重报")
+        % {"n": len(o.items), "days": settings.SIGNOFF_REMINDER_DAYS}
+    ),
     Kind.WEEKLY_DIGEST: lambda o: (
         _("【每周汇总】%(year)s 年工作目标亮灯情况(%(week)s)")
         % {"year": o.extra["plan"].year, "week": o.occasion}
@@ -87,6 +91,7 @@ LINKS = {
     Kind.AFTER_DEADLINE: "workspace",
     Kind.REVIEW_WAITING: "review_queue",
     Kind.CONFIRM_WAITING: "confirm_queue",
+    Kind.RETURNED_WAITING: "workspace",
     Kind.WEEKLY_DIGEST: "staff_league",
     Kind.QUESTIONS_OVERDUE: "staff_questions",
 }

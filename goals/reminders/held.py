@@ -1,9 +1,11 @@
-"""Reminders in the sign-off chain: a department head holding reports to confirm for more than
-SIGNOFF_REMINDER_DAYS working days is reminded by email (`head_reminders`, one per head per
-day), and the department's channels (WeCom, DingTalk, a webhook) get the same news
-(`head_channel_messages`, one message per channel per day). Reviewers holding confirmed
-reports are reminded by goals.reminders.services (`_review_reminders`), from the day the head
-confirmed them. Who holds what is goals.reporting.signoff.
+"""Reminders to whoever holds a report too long: a department head holding reports to confirm
+for more than SIGNOFF_REMINDER_DAYS working days is reminded by email (`head_reminders`, one
+per head per day), and the department's channels (WeCom, DingTalk, a webhook) get the same
+news (`head_channel_messages`, one message per channel per day); an official holding a
+returned report not corrected for as long is reminded by email too (`official_reminders`,
+one per official per day). Reviewers holding reports are reminded by
+goals.reminders.services (`_review_reminders`), from the day the head confirmed them. Who
+holds what is goals.reporting.signoff.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 
 from goals.models import Plan, Report
@@ -46,6 +49,37 @@ def head_reminders(plans: list[Plan], day: datetime.date, users) -> list[Outgoin
                 Outgoing(reachable[head.pk], Kind.CONFIRM_WAITING, day.isoformat(), [], {"plan": plans[-1]}),
             )
             outgoing.items.append(report)
+    return list(found.values())
+
+
+def held_by_officials(plans: list[Plan], day: datetime.date) -> list[Report]:
+    """Returned reports their officials have not corrected (no report of the target since)
+    for too long on `day`, oldest first. Counted from the return."""
+    later = Report.objects.filter(target_id=OuterRef("target_id"), created_at__gt=OuterRef("created_at"))
+    returned = (
+        Report.objects.filter(target__plan__in=plans, state=Report.State.RETURNED, author__isnull=False)
+        .exclude(Exists(later))
+        .select_related("target", "author", "head", "reviewer")
+        .order_by("created_at", "id")
+    )
+    return [report for report in returned if signoff.too_long(report.held_since, day)]
+
+
+def official_reminders(plans: list[Plan], day: datetime.date, users) -> list[Outgoing]:
+    """One email per official (active, with an email: `users`) listing their returned reports
+    still waiting for a correction."""
+    reachable = {user.pk: user for user in users}
+    found: dict[int, Outgoing] = {}
+    for report in held_by_officials(plans, day):
+        if report.author_id not in reachable:
+            continue
+        outgoing = found.setdefault(
+            report.author_id,
+            Outgoing(
+                reachable[report.author_id], Kind.RETURNED_WAITING, day.isoformat(), [], {"plan": plans[-1]}
+            ),
+        )
+        outgoing.items.append(report)
     return list(found.values())
 
 

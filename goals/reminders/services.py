@@ -12,7 +12,8 @@ Who gets what, on a day (`collect`), and sending it once (`send`):
   (counted from the department head's confirmation when the plan asks for one);
 - **department heads** (the sign-off chain), when reports have waited for their confirmation
   more than SIGNOFF_REMINDER_DAYS working days (goals.reminders.held), by email and on their
-  department's channels;
+  department's channels; and **officials** holding a returned report they have not
+  corrected for as long (by email);
 - a **weekly digest** to admins on DIGEST_WEEKDAY: targets by light, and per department;
 - **residents' questions** (数据问询) past their answer deadline: daily, to the officials of
   the department that must answer them, or to the reviewers (督查室) for a question on a target
@@ -256,6 +257,7 @@ def collect(day: datetime.date, plan: Plan | None = None) -> list[Outgoing]:
     if plans:
         found += _review_reminders(plans, day, users)
         found += held.head_reminders(plans, day, users)
+        found += held.official_reminders(plans, day, users)
     found = _merged(found)
     prefs = _preferences([o.user for o in found])
     kept = []
