@@ -77,7 +77,9 @@ class ReminderSent(models.Model):
                 fields=["user", "kind", "occasion"], name="remindersent_once_per_occasion"
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["before", "after", "review", "confirm", "returned", "digest", "questions"]),
+                condition=models.Q(
+                    kind__in=["before", "after", "review", "confirm", "returned", "digest", "questions"]
+                ),
                 name="remindersent_kind_valid",
             ),
         ]
