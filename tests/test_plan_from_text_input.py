@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from docx import Document
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
@@ -148,6 +148,8 @@ def test_no_text_in_step_one_answers_5xx(world, boss, year, text, title):
                                                "target_upper", "unit", "scale", "reject", "wording"]),
                               NASTY, max_size=5),
        row=st.sampled_from(["0", "3", "11", "12"]))  # fmt: skip
+@example(values={"name": "\x01"}, row="0")  # found by CI: a control character reached the workbook
+@example(values={"unit": "个\x0b"}, row="3")
 def test_no_table_answers_5xx(world, boss, values, row):
     with transaction.atomic():  # each example from a database without the plan
         client = as_user(boss)
@@ -159,3 +161,22 @@ def test_no_table_answers_5xx(world, boss, values, row):
         if Plan.objects.filter(year=2025).exists():
             assert response.status_code == 302 and Target.objects.filter(plan__year=2025).count() >= 9
         transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("field", ["name", "wording", "comparator", "unit"])
+def test_a_control_character_in_the_table_is_refused_beside_its_field(world, boss, field):
+    # Every row goes through a plan workbook, which cannot hold a control character.
+    client = as_user(boss)
+    data = fields(preview(client).content.decode())
+    data[f"rows-0-{field}"] = "新建\x01公园"
+    response = client.post(URL, {**data, "confirm": "1"})
+    assert response.status_code == 200
+    assert "不可见的控制字符" in response.content.decode()
+    assert not Plan.objects.filter(year=2025).exists()
+
+
+def test_a_control_character_in_the_title_or_source_is_refused(world, boss):
+    for field in ("title", "source"):
+        response = as_user(boss).post(URL, {"year": 2025, field: "计划\x07", "text": TEXT, "preview": 1})
+        assert response.status_code == 200 and "不可见的控制字符" in response.content.decode()
+    assert not Plan.objects.filter(year=2025).exists()

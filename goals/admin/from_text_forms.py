@@ -19,6 +19,7 @@ from goals.models import Plan, Target
 from goals.models.targets import Scale
 from goals.proposals.documents import Unreadable, text_of
 from goals.proposals.parser import ProposedPlan, propose
+from goals.rules.text import validate_text
 from goals.workbooks.safety import Refused, read_upload
 
 TEXT_MAX = 100_000  # characters: the 2024 plan's whole text has about 9,000
@@ -55,12 +56,14 @@ class SourceForm(forms.Form):
         label=gettext_lazy("计划标题"),
         max_length=200,
         required=False,
+        validators=[validate_text],
         help_text=gettext_lazy("留空即采用原文标题"),
     )
     source = forms.CharField(
         label=gettext_lazy("来源"),
         max_length=500,
         required=False,
+        validators=[validate_text],
         help_text=gettext_lazy(
             "发布该计划的文件或报道,如「区政府办公室 2025 年 1 号通知」;留空即上传的文件名"
         ),
@@ -156,21 +159,29 @@ class ProposalRowForm(forms.Form):
     ref = forms.IntegerField(required=False, widget=forms.HiddenInput)
     reject = forms.BooleanField(label=gettext_lazy("不采用"), required=False)
     group = forms.TypedChoiceField(label=gettext_lazy("所属项目或行动"), coerce=int)
-    name = forms.CharField(label=gettext_lazy("名称"), max_length=200, required=False)
+    # Control characters are refused beside the field: every row goes through a workbook.
+    name = forms.CharField(
+        label=gettext_lazy("名称"), max_length=200, required=False, validators=[validate_text]
+    )
     wording = forms.CharField(
         label=gettext_lazy("原文表述"),
         required=False,
+        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 2, "cols": 24}),
     )
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=Target.Kind.choices)
-    comparator = forms.CharField(label=gettext_lazy("比较词"), max_length=20, required=False)
+    comparator = forms.CharField(
+        label=gettext_lazy("比较词"), max_length=20, required=False, validators=[validate_text]
+    )
     target_value = forms.DecimalField(
         label=gettext_lazy("目标值"), max_digits=16, decimal_places=4, min_value=0, required=False
     )
     target_upper = forms.DecimalField(
         label=gettext_lazy("目标上限"), max_digits=16, decimal_places=4, min_value=0, required=False
     )
-    unit = forms.CharField(label=gettext_lazy("单位"), max_length=20, required=False)
+    unit = forms.CharField(
+        label=gettext_lazy("单位"), max_length=20, required=False, validators=[validate_text]
+    )
     scale = forms.TypedChoiceField(label=gettext_lazy("数量级"), choices=Scale.choices, coerce=int)
 
     def __init__(self, *args, groups: list[str], number: int, **kwargs):
