@@ -21,10 +21,22 @@ from goals.reporting import evidence
 from goals.rules import plausibility
 from goals.rules.formatting import in_target_scale, plain
 from goals.rules.progress import Light, Status
-from goals.rules.text import validate_text
+from goals.rules.text import has_control_chars, validate_text
 
 # A cumulative value more than this many times the target is a typing slip, not progress.
 ABSURD_FACTOR = 100
+REASON_MAX = 2000  # characters of a reason for returning a report
+
+
+def reason_problem(reason: str) -> str:
+    """What is wrong with a reason for returning a report (head or reviewer), or "" if nothing."""
+    if not reason:
+        return _("退回时请写明理由,以便填报人更正。")
+    if len(reason) > REASON_MAX:
+        return _("退回理由最多 %(n)s 字。") % {"n": REASON_MAX}
+    if has_control_chars(reason):
+        return _("内容中含有不可见的控制字符,请删除后重新提交(从其他文档粘贴时常会带入)。")
+    return ""
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -20,11 +20,10 @@ from goals.accounts import permissions
 from goals.accounts.staff import HtmxHttpRequest, StaffYear, staff_login_required, staff_year
 from goals.models import Report
 from goals.reporting import services, signoff
-from goals.rules.text import has_control_chars
+from goals.reporting.forms import REASON_MAX, reason_problem
 from goals.tracking.evaluation import latest_approved
 
 QUEUE_LIMIT = 100
-REASON_MAX = 2000
 
 
 @dataclass
@@ -124,14 +123,7 @@ def confirm_report(request: HtmxHttpRequest, report_id: int) -> HttpResponse:
 def return_report(request: HtmxHttpRequest, report_id: int) -> HttpResponse:
     report = permissions.get_report_for_confirm(request.user, report_id)
     reason = request.POST.get("reason", "").strip()
-    error = ""
-    if not reason:
-        error = _("退回时请写明理由,以便填报人更正。")
-    elif len(reason) > REASON_MAX:
-        error = _("退回理由最多 %(n)s 字。") % {"n": REASON_MAX}
-    elif has_control_chars(reason):
-        error = _("内容中含有不可见的控制字符,请删除后重新提交(从其他文档粘贴时常会带入)。")
-    if error:
+    if error := reason_problem(reason):
         if request.htmx:
             return respond(request, report, "", "", 422, reason_error=error, reason=reason[:REASON_MAX])
         messages.error(request, f"{report.target.code}:{error}")

@@ -22,12 +22,12 @@ from goals.accounts.staff import HtmxHttpRequest, StaffYear, staff_login_require
 from goals.models import Report
 from goals.planning import states
 from goals.reporting import services, signoff
-from goals.rules.text import has_control_chars, parse_id
+from goals.reporting.forms import REASON_MAX, reason_problem
+from goals.rules.text import parse_id
 from goals.tracking.evaluation import latest_approved
 
 QUEUE_LIMIT = 100
 BULK_LIMIT = 200
-REASON_MAX = 2000
 
 # --- review queue ------------------------------------------------------------------------
 
@@ -195,14 +195,7 @@ def approve_report(request: HtmxHttpRequest, report_id: int) -> HttpResponse:
 def return_report(request: HtmxHttpRequest, report_id: int) -> HttpResponse:
     report = permissions.get_report_for_review(request.user, report_id)
     reason = request.POST.get("reason", "").strip()
-    error = ""
-    if not reason:
-        error = _("退回时请写明理由,以便填报人更正。")
-    elif len(reason) > REASON_MAX:
-        error = _("退回理由最多 %(n)s 字。") % {"n": REASON_MAX}
-    elif has_control_chars(reason):
-        error = _("内容中含有不可见的控制字符,请删除后重新提交(从其他文档粘贴时常会带入)。")
-    if error:
+    if error := reason_problem(reason):
         if request.htmx:
             item = fresh_item(request, report, reason_error=error, reason=reason[:REASON_MAX])
             return render_item(request, item, status=422)

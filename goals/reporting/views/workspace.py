@@ -40,7 +40,6 @@ from goals.tracking.evaluation import TargetProgress, evaluate_plan
 
 QUEUE_LIMIT = 100
 BULK_LIMIT = 200
-REASON_MAX = 2000
 
 # --- workspace ---------------------------------------------------------------------------
 
