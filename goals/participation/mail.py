@@ -124,14 +124,21 @@ def answerer(question: Question) -> str:
     return question.department.name if question.department else _("督查室")
 
 
+def answer_actions(question: Question) -> list[tuple[str, str]]:
+    """The links of an email about an answer: the answer on its page, and deleting the question."""
+    target = question.target
+    page = (
+        site_origin() + states.item_path("target", target.code, target.plan.year) + f"#question-{question.pk}"
+    )
+    return [
+        (_("在网站上查看"), page),
+        (_("删除这条问询"), absolute("question_delete", tokens.make("question-delete", question.pk))),
+    ]
+
+
 def question_answered(question: Question) -> Letter:
     target = question.target
     with translation.override(question.language):
-        page = (
-            site_origin()
-            + states.item_path("target", target.code, target.plan.year)
-            + f"#question-{question.pk}"
-        )
         return Letter(
             to=question.email,
             language=question.language,
@@ -147,21 +154,13 @@ def question_answered(question: Question) -> Letter:
                 question.answer,
                 _("您的邮箱将在答复后 %(days)s 天删除。") % {"days": settings.QUESTION_EMAIL_KEEP_DAYS},
             ],
-            actions=[
-                (_("在网站上查看"), page),
-                (_("删除这条问询"), absolute("question_delete", tokens.make("question-delete", question.pk))),
-            ],
+            actions=answer_actions(question),
         )
 
 
 def question_revised(question: Question) -> Letter:
     target = question.target
     with translation.override(question.language):
-        page = (
-            site_origin()
-            + states.item_path("target", target.code, target.plan.year)
-            + f"#question-{question.pk}"
-        )
         return Letter(
             to=question.email,
             language=question.language,
@@ -174,10 +173,7 @@ def question_revised(question: Question) -> Letter:
                 question.answer,
                 _("此后如再有修改,只在网站上注明修改日期,不再另发邮件。"),
             ],
-            actions=[
-                (_("在网站上查看"), page),
-                (_("删除这条问询"), absolute("question_delete", tokens.make("question-delete", question.pk))),
-            ],
+            actions=answer_actions(question),
         )
 
 
